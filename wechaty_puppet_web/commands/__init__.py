@@ -1,0 +1,1 @@
+"""Sub-commands of ``wechaty-web`` that drive a PuppetWeb."""
