@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 
 # AngularJS 1.2 and jQuery 1.x come from npm (never copied into the repository).
 $(WEBCLIENT)/node_modules/.installed: $(WEBCLIENT)/package.json
-	npm install --silent --no-audit --no-fund --prefix $(WEBCLIENT)
+	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(WEBCLIENT)
 	touch $@
 
 # Debian's Chromium; a browser download (`playwright install`) is never used.
