@@ -1,0 +1,73 @@
+"""``wechaty-web sandbox``: run the sandbox web WeChat standalone until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import logging
+
+from .server import Sandbox
+from .world import World
+
+_log = logging.getLogger(__name__)
+
+CHATTER = ("ding", "你好", "how are you? 😀", "周末去爬山吗", "<b>not bold</b> & friends")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the ``sandbox`` sub-command."""
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--world", metavar="FILE", help="a JSON world file (default: built-in)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="system-line language")
+    parser.add_argument("--auto-scan", action="store_true", help="the phone scans every QR code")
+    parser.add_argument(
+        "--chatter",
+        type=float,
+        metavar="SECONDS",
+        default=0.0,
+        help="a friend sends a message every SECONDS while someone is logged in",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the sandbox, print where it listens and a world summary, serve until Ctrl-C."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+    return 0
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    world = World.load(args.world) if args.world else World.default()
+    sb = Sandbox(world, lang=args.lang, host=args.host, port=args.port, auto_scan=args.auto_scan)
+    await sb.start()
+    print(f"sandbox listening on {sb.url}", flush=True)
+    w = sb.world
+    print(
+        f"world: bot {w.bot.nickname!r} ({w.bot.wxid}), {len(w.friends)} friends, "
+        f"{len(w.rooms)} rooms, {len(w.officials)} official accounts",
+        flush=True,
+    )
+    print("browser flags: " + " ".join(sb.browser_args()), flush=True)
+    try:
+        if args.chatter > 0:
+            await _chatter(sb, args.chatter)
+        else:
+            await asyncio.Event().wait()
+    finally:
+        with contextlib.suppress(Exception):
+            await sb.stop()
+
+
+async def _chatter(sb: Sandbox, every: float) -> None:
+    texts = itertools.cycle(CHATTER)
+    turn = itertools.count()
+    while True:
+        await asyncio.sleep(every)  # a pacing timer for the demo, not a wait for a condition
+        friends = sb.world.friends
+        if not sb.sessions.live() or not friends:
+            continue
+        who = friends[next(turn) % len(friends)]
+        sb.world.send_text(from_=who, to=sb.world.bot, text=next(texts))

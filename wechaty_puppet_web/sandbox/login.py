@@ -1,0 +1,131 @@
+"""QR login state: one :class:`LoginTicket` per jslogin uuid, driven by the phone, read by polls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from . import ids
+
+
+class QrState(Enum):
+    """Where a QR code / push-login prompt is."""
+
+    WAITING = 408
+    SCANNED = 201
+    CONFIRMED = 200
+    CANCELLED = 202
+    EXPIRED = 400
+
+
+@dataclass(slots=True, kw_only=True, eq=False)
+class LoginTicket:
+    """One login attempt (a QR uuid or a push-login uuid)."""
+
+    uuid: str
+    push: bool = False
+    lang: str = "zh_CN"
+    state: QrState = QrState.WAITING
+    reported: QrState = QrState.WAITING
+    ticket: str = ""
+    scan_time: int = 0
+    created: float = field(default_factory=time.monotonic)
+    used_by: str = ""  # sid of the session the ticket created
+    redirect_host: str = ""  # push logins stay on the host family they came from
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def set_state(self, state: QrState) -> None:
+        """Move to ``state`` and wake pending polls."""
+        self.state = state
+        if state is QrState.SCANNED:
+            self.scan_time = int(time.time())
+        if state is QrState.CONFIRMED and not self.ticket:
+            self.ticket = ids.qr_ticket()
+            self.scan_time = self.scan_time or int(time.time())
+        self.wake()
+
+    def wake(self) -> None:
+        """Release pending polls (they re-read the state)."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def poll(self, hold: float) -> QrState:
+        """What a login poll answers: a new state at once, else wait up to ``hold`` (then 408)."""
+        if self.state is self.reported and self.state in (QrState.WAITING, QrState.SCANNED):
+            changed = self._changed
+            try:
+                await asyncio.wait_for(changed.wait(), hold)
+            except TimeoutError:
+                return QrState.WAITING
+        self.reported = self.state
+        return self.state
+
+
+class LoginHub:
+    """All login tickets of a sandbox; notifies the phone when a new QR appears."""
+
+    def __init__(self) -> None:
+        self.tickets: dict[str, LoginTicket] = {}
+        self._new_qr = asyncio.Event()
+        self.on_new: Callable[[LoginTicket], None] | None = None
+
+    def new(self, *, push: bool = False, lang: str = "zh_CN") -> LoginTicket:
+        """A fresh uuid (``A_1_…`` for push login)."""
+        uuid = ids.push_uuid() if push else ids.login_uuid()
+        t = LoginTicket(uuid=uuid, push=push, lang=lang)
+        self.tickets[uuid] = t
+        self._new_qr.set()
+        self._new_qr = asyncio.Event()
+        if self.on_new is not None:
+            self.on_new(t)
+        return t
+
+    def close(self) -> None:
+        """Wake every pending poll (they answer 408 at once); used on stop and reset."""
+        for t in self.tickets.values():
+            t.wake()
+
+    def get(self, uuid: str) -> LoginTicket | None:
+        """The ticket of ``uuid``."""
+        return self.tickets.get(uuid)
+
+    def by_ticket(self, ticket: str, uuid: str | None = None) -> LoginTicket | None:
+        """The confirmed login whose redirect carried ``ticket``."""
+        t = self.tickets.get(uuid) if uuid else None
+        if t is not None and t.ticket == ticket:
+            return t
+        for cand in self.tickets.values():
+            if cand.ticket and cand.ticket == ticket:
+                return cand
+        return None
+
+    def current(self) -> LoginTicket | None:
+        """The newest ticket still waiting for the phone (scannable or scanned)."""
+        for t in reversed(list(self.tickets.values())):
+            if t.state in (QrState.WAITING, QrState.SCANNED):
+                return t
+        return None
+
+    async def wait_current(self, timeout: float) -> LoginTicket:
+        """The current ticket, waiting for a new one if none is open.
+
+        Raises:
+            TimeoutError: none appeared in time.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            t = self.current()
+            if t is not None:
+                return t
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"no QR code was requested within {timeout:g} s")
+            event = self._new_qr
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                continue
