@@ -1,0 +1,141 @@
+"""The sandbox's fake ``https://wx.qq.com/``: an AngularJS 1.2 app with the real client's surface.
+
+The backend calls :func:`render_index` for ``GET /`` on every API host and :func:`asset` for static
+files. Like the real page, it loads two bundles built at run time from files of this package:
+
+- ``vendor_<hash>.js``: jQuery 1.12 and AngularJS 1.2 from ``node_modules`` (installed by
+  ``make setup``, never copied into the repository) plus our ``$.xml2json`` plugin;
+- ``index_<hash>.js``: the app (services, controllers, bootstrap), ending with
+  ``angular.bootstrap(document, ['webwxApp'])``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...errors import SandboxError
+from .i18n import i18n_table
+
+__all__ = ["RES_PATH", "asset", "render_index"]
+
+_log = logging.getLogger(__name__)
+
+_HERE = Path(__file__).resolve().parent
+_NODE_MODULES = _HERE / "node_modules"
+RES_PATH = "/zh_CN/htmledition/v2/"
+_VENDOR_FILES = (
+    _NODE_MODULES / "jquery" / "dist" / "jquery.min.js",
+    _NODE_MODULES / "angular" / "angular.min.js",
+    _HERE / "xml2json.js",
+)
+# Order matters: each file registers on modules created by the ones before it.
+_APP_FILES = (
+    "conf.js",
+    "emoji.js",
+    "account.js",
+    "contact_model.js",
+    "contact.js",
+    "message.js",
+    "chat.js",
+    "session.js",
+    "login.js",
+    "app.js",
+)
+_JS = "application/javascript; charset=utf-8"
+# A transparent 1x1 GIF: the real client's spacer.gif behind every emoji <img>.
+_SPACER_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Bundle:
+    name: str
+    body: bytes
+    content_type: str
+
+
+def _read(path: Path) -> str:
+    try:
+        text = path.read_text("utf-8")
+        # The npm builds end with a source-map comment that would be wrong inside a bundle.
+        return "\n".join(
+            line for line in text.splitlines() if not line.startswith("//# sourceMappingURL=")
+        )
+    except FileNotFoundError as exc:
+        if _NODE_MODULES in path.parents:
+            raise SandboxError(
+                f"the sandbox web client needs AngularJS and jQuery from npm ({path} is missing):"
+                " run `make setup` (npm install in wechaty_puppet_web/sandbox/webclient)"
+            ) from exc
+        raise SandboxError(f"sandbox web client file missing: {path}") from exc
+
+
+def _bundle(stem: str, parts: list[str], ext: str, content_type: str) -> _Bundle:
+    body = "\n;\n".join(parts).encode("utf-8")
+    digest = hashlib.sha1(body, usedforsecurity=False).hexdigest()[:7]
+    return _Bundle(name=f"{stem}_{digest}.{ext}", body=body, content_type=content_type)
+
+
+@functools.cache
+def _bundles() -> dict[str, _Bundle]:
+    vendor = _bundle("vendor", [_read(p) for p in _VENDOR_FILES], "js", _JS)
+    index = _bundle("index", [_read(_HERE / n) for n in _APP_FILES], "js", _JS)
+    css = _bundle("webwx", [_read(_HERE / "webwx.css")], "css", "text/css; charset=utf-8")
+    _log.debug("web client bundles: %s %s %s", vendor.name, index.name, css.name)
+    return {"vendor": vendor, "index": index, "css": css}
+
+
+@functools.cache
+def _template() -> str:
+    return _read(_HERE / "index.html")
+
+
+def render_index(*, is_login: bool, lang: str, query: Mapping[str, str]) -> str:
+    """HTML of ``https://wx.qq.com/``, with ``window.MMCgi.isLogin`` rendered server-side.
+
+    ``lang`` picks the inline ``_()`` table (zh strings on a zh page). ``query`` is the page's
+    query string; the page reads ``target=t`` (UOS mode) and ``lang`` from ``location`` itself,
+    as the real one does, so it is accepted for the contract and otherwise unused.
+
+    Raises:
+        SandboxError: ``node_modules`` is missing (run ``make setup``).
+    """
+    del query  # the client reads its own URL
+    bundles = _bundles()
+    safe_lang = html.escape(lang or "zh_CN", quote=True)
+    replacements = {
+        "%%IS_LOGIN%%": '"1"' if is_login else '""',
+        "%%LANG%%": safe_lang,
+        "%%HTML_LANG%%": safe_lang.replace("_", "-"),
+        "%%I18N%%": i18n_table(lang or "zh_CN"),
+        "%%RES%%": RES_PATH,
+        "%%VENDOR%%": bundles["vendor"].name,
+        "%%INDEX%%": bundles["index"].name,
+        "%%CSS%%": bundles["css"].name,
+    }
+    page = _template()
+    for key, value in replacements.items():
+        page = page.replace(key, value)
+    return page
+
+
+def asset(path: str) -> tuple[bytes, str] | None:
+    """Bytes and content type of a static file of the page (matched on its file name), or None.
+
+    Raises:
+        SandboxError: ``node_modules`` is missing (run ``make setup``).
+    """
+    name = path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if name == "spacer.gif":
+        return _SPACER_GIF, "image/gif"
+    for bundle in _bundles().values():
+        if bundle.name == name:
+            return bundle.body, bundle.content_type
+    return None
