@@ -23,6 +23,8 @@ from .errors import (
     UploadError,
     WebWxError,
 )
+from .options import PuppetWebOptions
+from .puppet import PuppetWeb
 
 __all__ = [
     "BridgeError",
@@ -38,7 +40,9 @@ __all__ = [
     "NotSupportedError",
     "PageCrashedError",
     "ProtocolError",
+    "PuppetWeb",
     "PuppetWebError",
+    "PuppetWebOptions",
     "RateLimitedError",
     "SandboxError",
     "SessionError",

@@ -1,0 +1,165 @@
+/*
+ * bridge.js: the one global (window.__wpw) and the one binding back to Python (__wpw_emit).
+ *
+ * Loaded first, before the page's own scripts (Playwright init script). It keeps private
+ * references to JSON and Promise so a page that later redefines them cannot break or spy on
+ * the transport. It never touches angular (that is glue.js's job).
+ *
+ * Envelope (page -> Python): {"v":1,"seq":n,"t":ms,"kind":"event","name":…,"payload":…}
+ * Calls (Python -> page): window.__wpw.call(name, args) always RESOLVES with
+ *   {ok: true, value: <plain JSON>} or {ok: false, error: {kind, op, ret, errMsg, message}}
+ * so Python never has to decode a JS exception string.
+ */
+(function () {
+  'use strict';
+  if (window.__wpw) {
+    return;
+  }
+  var stringify = JSON.stringify.bind(JSON);
+  var parse = JSON.parse.bind(JSON);
+  var PromiseCtor = window.Promise;
+  var config = (typeof __WPW_CONFIG__ !== 'undefined') ? __WPW_CONFIG__ : {};
+  var seq = 0;
+  var handlers = {};
+  var pending = [];
+  var readyCallbacks = [];
+
+  function binding() {
+    var fn = window.__wpw_emit;
+    return (typeof fn === 'function') ? fn : null;
+  }
+
+  function send(text) {
+    var fn = binding();
+    if (!fn) {
+      // The binding is normally installed before any init script runs; queue just in case.
+      pending.push(text);
+      return;
+    }
+    while (pending.length) {
+      try { fn(pending.shift()); } catch (e) { /* Python gone: nothing to do */ }
+    }
+    try { fn(text); } catch (e) { /* idem */ }
+  }
+
+  /* Copy anything into plain JSON: drops functions, Angular's $$ keys, cycles and depth > 6. */
+  function plain(value, depth) {
+    depth = depth || 0;
+    if (value === null || value === undefined) {
+      return value === null ? null : undefined;
+    }
+    var type = typeof value;
+    if (type === 'string' || type === 'boolean') {
+      return value;
+    }
+    if (type === 'number') {
+      return isFinite(value) ? value : null;
+    }
+    if (type !== 'object' || depth > 6) {
+      return undefined;
+    }
+    if (Object.prototype.toString.call(value) === '[object Array]') {
+      var arr = [];
+      for (var i = 0; i < value.length; i++) {
+        var item = plain(value[i], depth + 1);
+        arr.push(item === undefined ? null : item);
+      }
+      return arr;
+    }
+    var out = {};
+    for (var key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key) || key.charAt(0) === '$') {
+        continue;
+      }
+      var copied = plain(value[key], depth + 1);
+      if (copied !== undefined) {
+        out[key] = copied;
+      }
+    }
+    return out;
+  }
+
+  function emit(name, payload) {
+    seq += 1;
+    var env = {v: 1, seq: seq, t: Date.now(), kind: 'event', name: name, payload: plain(payload)};
+    var text;
+    try {
+      text = stringify(env);
+    } catch (e) {
+      text = stringify({v: 1, seq: seq, t: Date.now(), kind: 'event', name: 'js-error',
+                        payload: {where: 'emit:' + name, message: String(e)}});
+    }
+    send(text);
+  }
+
+  function errorOf(e) {
+    if (e && typeof e === 'object' && e.__wpwError) {
+      return plain(e.__wpwError);
+    }
+    var message = (e && e.message) ? String(e.message) : String(e);
+    return {kind: 'js', message: message, stack: (e && e.stack) ? String(e.stack) : ''};
+  }
+
+  function call(name, args) {
+    return new PromiseCtor(function (resolve) {
+      var fn = handlers[name];
+      if (!fn) {
+        resolve({ok: false, error: {kind: 'missing', message: 'no handler ' + name}});
+        return;
+      }
+      try {
+        PromiseCtor.resolve(fn(args === undefined ? null : args)).then(
+          function (value) {
+            var copied = plain(value);
+            resolve({ok: true, value: copied === undefined ? null : copied});
+          },
+          function (e) { resolve({ok: false, error: errorOf(e)}); }
+        );
+      } catch (e) {
+        resolve({ok: false, error: errorOf(e)});
+      }
+    });
+  }
+
+  /* Raised by handlers for a server failure (BaseResponse.Ret != 0). */
+  function webwxError(op, ret, errMsg, kind) {
+    return {__wpwError: {kind: kind || 'webwx', op: op, ret: ret, errMsg: errMsg || ''}};
+  }
+
+  /* Run fn later, reporting (never throwing) its failure. */
+  function guard(where, fn) {
+    return function () {
+      try {
+        return fn.apply(this, arguments);
+      } catch (e) {
+        emit('js-error', {where: where, message: String(e && e.message || e)});
+        return undefined;
+      }
+    };
+  }
+
+  window.__wpw = {
+    version: 1,
+    config: config,
+    plain: plain,
+    stringify: stringify,
+    parse: parse,
+    Promise: PromiseCtor,
+    emit: emit,
+    call: call,
+    guard: guard,
+    webwxError: webwxError,
+    register: function (name, fn) { handlers[name] = fn; },
+    onReady: function (fn) { readyCallbacks.push(fn); },
+    ready: function () {
+      for (var i = 0; i < readyCallbacks.length; i++) {
+        guard('ready', readyCallbacks[i])();
+      }
+      readyCallbacks = [];
+    }
+  };
+
+  window.__wpw.register('ding', function (data) {
+    return {data: data, t: Date.now()};
+  });
+})();

@@ -1,0 +1,196 @@
+"""The page <-> Python transport: one binding in, ``__wpw.call`` out.
+
+Page -> Python: the injected ``bridge.js`` calls the exposed binding ``__wpw_emit(json)``
+with an envelope ``{"v":1,"seq":n,"t":ms,"kind":"event","name":…,"payload":…}``. Calls that
+do not come from the main frame of a web WeChat host are ignored: an ad or any iframe must not
+be able to forge events.
+
+Python -> page: :meth:`Bridge.call` evaluates ``window.__wpw.call(name, args)``, which always
+resolves with ``{ok, value}`` or ``{ok: false, error}``; the error is mapped onto the project's
+error tree here, and only here (with Playwright's own errors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
+
+from ..errors import (
+    BridgeError,
+    BridgeTimeout,
+    InjectionError,
+    RateLimitedError,
+    UploadError,
+    WebWxError,
+)
+
+_log = logging.getLogger(__name__)
+
+BINDING_NAME = "__wpw_emit"
+ENVELOPE_VERSION = 1
+RATE_LIMITED_RET = 1205
+# The main API hosts of the host families (protocol doc §1.1); login./file./webpush. never
+# host the app.
+WEB_HOSTS: frozenset[str] = frozenset(
+    {"wx.qq.com", "wx2.qq.com", "wx8.qq.com", "web.wechat.com", "web2.wechat.com"}
+)
+_CALL_JS = "([name, args]) => window.__wpw ? window.__wpw.call(name, args) : null"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Envelope:
+    """One page -> Python message."""
+
+    v: int
+    seq: int
+    t: float
+    kind: str
+    name: str
+    payload: Any
+
+
+class _Frame(Protocol):
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def parent_frame(self) -> Any: ...
+
+
+class _Page(Protocol):
+    async def evaluate(self, expression: str, arg: Any = None) -> Any: ...
+
+
+def is_trusted_frame(frame: _Frame | None) -> bool:
+    """True for the top frame of a web WeChat page (``https://wx.qq.com/…`` and its families)."""
+    if frame is None or frame.parent_frame is not None:
+        return False
+    parts = urlsplit(frame.url)
+    return parts.scheme == "https" and (parts.hostname or "") in WEB_HOSTS
+
+
+def parse_envelope(text: object) -> Envelope | None:
+    """Decode a binding argument; ``None`` (and a debug log) for anything malformed."""
+    if not isinstance(text, str):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("v") != ENVELOPE_VERSION:
+        return None
+    name, kind = data.get("name"), data.get("kind")
+    seq, t = data.get("seq"), data.get("t")
+    if not isinstance(name, str) or not isinstance(kind, str) or not isinstance(seq, int):
+        return None
+    return Envelope(
+        v=ENVELOPE_VERSION,
+        seq=seq,
+        t=float(t) if isinstance(t, int | float) else 0.0,
+        kind=kind,
+        name=name,
+        payload=data.get("payload"),
+    )
+
+
+def error_from_page(name: str, error: object) -> Exception:
+    """Map a handler's ``{kind, op, ret, errMsg, message}`` onto the error tree."""
+    info = error if isinstance(error, dict) else {"kind": "js", "message": str(error)}
+    kind = str(info.get("kind", "js"))
+    if kind in ("webwx", "upload"):
+        op = str(info.get("op") or name)
+        ret = info.get("ret")
+        ret_int = int(ret) if isinstance(ret, int | float) else -1
+        err_msg = str(info.get("errMsg") or "")
+        if kind == "upload":
+            return UploadError(op, ret_int, err_msg)
+        if ret_int == RATE_LIMITED_RET:
+            return RateLimitedError(op, ret_int, err_msg)
+        return WebWxError(op, ret_int, err_msg)
+    if kind == "missing":
+        return InjectionError(f"page has no handler for {name!r}")
+    return BridgeError(f"{name}: {info.get('message', 'page error')}")
+
+
+class Bridge:
+    """Binding + calls for one page. ``sink`` gets every accepted envelope, in order."""
+
+    def __init__(self, sink: Callable[[Envelope], None], *, call_timeout: float = 15.0) -> None:
+        self._sink = sink
+        self._page: _Page | None = None
+        self.call_timeout = call_timeout
+        self._calls = 0
+        self.last_seq = 0
+
+    async def attach(self, page: Any, init_script: str) -> None:
+        """Expose the binding and install the init script on ``page`` (before it navigates).
+
+        Raises:
+            BridgeError: Playwright refused.
+        """
+        try:
+            await page.expose_binding(BINDING_NAME, self._on_binding)
+            await page.add_init_script(init_script)
+        except PlaywrightError as exc:
+            raise BridgeError(f"cannot install the bridge: {exc.message}") from exc
+        self._page = page
+
+    def _on_binding(self, source: dict[str, Any], text: object = None) -> None:
+        frame = source.get("frame")
+        if not is_trusted_frame(frame):
+            # Host only: a URL's query may carry a ticket.
+            host = urlsplit(str(getattr(frame, "url", ""))).hostname
+            _log.debug("ignored binding call from a frame on %s", host)
+            return
+        env = parse_envelope(text)
+        if env is None:
+            _log.debug("ignored malformed envelope (%d chars)", len(str(text)))
+            return
+        self.last_seq = env.seq
+        try:
+            self._sink(env)
+        except Exception:  # the sink is ours; never let it break Playwright's dispatch
+            _log.exception("envelope sink failed on %s", env.name)
+
+    async def call(self, name: str, args: object = None, *, timeout: float | None = None) -> Any:
+        """Run the page handler ``name`` and return its plain-JSON value.
+
+        Raises:
+            BridgeTimeout: no answer within ``timeout`` (default ``call_timeout``).
+            WebWxError / RateLimitedError / UploadError: the server refused.
+            BridgeError: the page failed, navigated away, or has no bridge.
+        """
+        if self._page is None:
+            raise BridgeError(f"{name}: the bridge is not attached to a page")
+        limit = self.call_timeout if timeout is None else timeout
+        self._calls += 1
+        _log.debug("bridge call %s seq=%d", name, self._calls)
+        try:
+            reply = await asyncio.wait_for(self._page.evaluate(_CALL_JS, [name, args]), limit)
+        except TimeoutError as exc:
+            raise BridgeTimeout(name, limit) from exc
+        except PlaywrightError as exc:
+            raise BridgeError(f"{name}: {exc.message}") from exc
+        if not isinstance(reply, dict):
+            raise InjectionError(f"{name}: the page has no injected bridge")
+        if reply.get("ok"):
+            return reply.get("value")
+        raise error_from_page(name, reply.get("error"))
+
+    async def ding(self, data: str = "", *, timeout: float | None = None) -> str:
+        """Round-trip ``data`` through the page (the start-up handshake instead of a sleep).
+
+        Raises:
+            BridgeTimeout / BridgeError: the page did not answer.
+        """
+        value = await self.call("ding", data, timeout=timeout)
+        if not isinstance(value, dict):
+            raise InjectionError("ding: malformed answer")
+        return str(value.get("data", ""))

@@ -1,0 +1,262 @@
+"""The browser side of a PuppetWeb: Chromium, context, the page, routes, dialogs, crashes.
+
+``PageSession`` owns what it started (Playwright, a Browser, a BrowserContext) and never closes
+what a caller handed in. It installs the bridge before the first navigation, restores session
+cookies into the context so the page comes up logged in, and adds the desktop (UOS) headers to
+``webwxnewloginpage`` with ``route.fallback`` so a recorder's context routes still see the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+
+from .browser.bridge import WEB_HOSTS, Bridge
+from .browser.inject import build_init_script
+from .browser.launcher import connect_browser, launch_chromium
+from .errors import BrowserError
+from .options import PuppetWebOptions
+
+_log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT = 10.0  # a browser that does not close in this time is left to Playwright
+
+
+class PageSession:
+    """One browser page running web WeChat with the bridge installed."""
+
+    def __init__(
+        self,
+        options: PuppetWebOptions,
+        bridge: Bridge,
+        *,
+        on_dialog: Callable[[str, str], None],
+        on_crash: Callable[[str], None],
+    ) -> None:
+        self.options = options
+        self.bridge = bridge
+        self._on_dialog = on_dialog
+        self._on_crash = on_crash
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._own_browser = False
+        self._own_context = False
+        self.page: Page | None = None
+        self.closing = False
+        self.home = options.start_url()
+        self.last_cookies: list[dict[str, Any]] = []
+
+    def _home_of(self, host: str) -> str:
+        # Only a web WeChat host may come from a session file: it decides where cookies go.
+        if host not in WEB_HOSTS:
+            return self.options.start_url()
+        return self.options.start_url().replace("://wx.qq.com/", f"://{host}/", 1)
+
+    def current_host(self) -> str:
+        """The web WeChat host the page is on now (a login may have switched hosts)."""
+        if self.page is not None and not self.page.is_closed():
+            host = urlsplit(self.page.url).hostname or ""
+            if host in WEB_HOSTS:
+                return host
+        return urlsplit(self.home).hostname or "wx.qq.com"
+
+    def current_home(self) -> str:
+        """The start page on the current host."""
+        return self._home_of(self.current_host())
+
+    @property
+    def context(self) -> BrowserContext:
+        """The context the page lives in.
+
+        Raises:
+            BrowserError: not opened yet.
+        """
+        if self._context is None:
+            raise BrowserError("the page session is not open")
+        return self._context
+
+    async def open(self, cookies: list[dict[str, Any]] | None, host: str = "") -> None:
+        """Get a browser and a context, restore ``cookies``, open web WeChat (on ``host``, the
+        one a saved session lives on, else wx.qq.com).
+
+        Raises:
+            LaunchError: no browser.
+            BrowserError / BridgeError: the page could not be set up.
+        """
+        self.closing = False
+        self.home = self._home_of(host)
+        self.last_cookies = list(cookies or [])
+        await self._ensure_context()
+        if cookies:
+            try:
+                await self.context.add_cookies(cookies)  # type: ignore[arg-type]
+            except PlaywrightError as exc:
+                _log.warning("saved session cookies were rejected: %s", exc.message)
+        await self._open_page()
+
+    async def _ensure_context(self) -> None:
+        opts = self.options
+        if opts.context is not None:
+            self._context = opts.context
+            return
+        if self._context is not None:
+            return
+        if opts.browser is not None:
+            self._browser = opts.browser
+        elif self._browser is None or not self._browser.is_connected():
+            self._playwright = self._playwright or await async_playwright().start()
+            if opts.endpoint:
+                self._browser = await connect_browser(self._playwright, opts.endpoint)
+            else:
+                self._browser = await launch_chromium(
+                    self._playwright,
+                    executable_path=opts.executable_path,
+                    headless=opts.headless,
+                    extra_args=opts.sandbox_args(),
+                )
+            self._own_browser = True
+            browser = self._browser
+            browser.on("disconnected", lambda _b: self._browser_gone(browser))
+        self._context = await self._browser.new_context(
+            ignore_https_errors=bool(opts.sandbox), locale=opts.lang.replace("_", "-")
+        )
+        self._own_context = True
+
+    async def _open_page(self) -> None:
+        page = await self.context.new_page()
+        self.page = page
+        page.on("dialog", self._dialog)
+        # Only the current page's death matters (an old one is closed on purpose by renew()).
+        page.on("crash", lambda p: self._on_crash("page crashed") if p is self.page else None)
+        page.on(
+            "close",
+            lambda p: None if self.closing or p is not self.page else self._on_crash("page closed"),
+        )
+        if self.options.uos:
+            # A predicate, not a glob: the ticket in the query may hold "/".
+            await page.route(_is_newloginpage, self._uos_headers)
+        config = {"uos": self.options.uos, "lang": self.options.lang}
+        await self.bridge.attach(page, build_init_script(config))
+        try:
+            await page.goto(self.home, wait_until="commit")
+        except PlaywrightError as exc:
+            raise BrowserError(f"cannot open web WeChat: {exc.message}") from exc
+
+    async def _uos_headers(self, route: Route, request: Request) -> None:
+        headers = dict(request.headers)
+        headers["client-version"] = self.options.client_version
+        headers["extspam"] = self.options.extspam
+        headers.setdefault("referer", f"https://wx.qq.com/?&lang={self.options.lang}&target=t")
+        await route.fallback(headers=headers)
+
+    async def _dialog(self, dialog: Dialog) -> None:
+        # Read, report, dismiss: alerts carry login refusals and revoke failures.
+        kind, message = dialog.type, dialog.message
+        with contextlib.suppress(PlaywrightError):
+            await dialog.dismiss()
+        if kind != "beforeunload":
+            self._on_dialog(kind, message)
+
+    async def stop_page(self) -> None:
+        """Leave the page on about:blank (ends a refused-login reload loop)."""
+        for _ in range(3):  # the client's own reload may abort our navigation once
+            if self.page is None or self.page.is_closed() or self.page.url == "about:blank":
+                return
+            try:
+                await self.page.goto("about:blank")
+            except PlaywrightError as exc:
+                _log.debug("about:blank failed: %s", exc.message)
+
+    async def renew(self) -> None:
+        """Replace the page by a fresh one in the same context (cookies kept, so a live session
+        logs in again by itself); relaunch everything when our own browser died.
+
+        Raises:
+            LaunchError / BrowserError / BridgeError: no new page could be opened.
+        """
+        home = self.current_home()
+        old, self.page = self.page, None
+        if old is not None and not old.is_closed():
+            await _bounded(old.unroute_all(behavior="ignoreErrors"))
+            await _bounded(old.close())
+        if self._own_browser and self._browser is not None and not self._browser.is_connected():
+            await self.relaunch()
+            return
+        self.home = home
+        await self._open_page()
+
+    def _browser_gone(self, browser: Browser) -> None:
+        # Our Chromium died (killed, crashed): the pages go with it; reset once, here.
+        if browser is self._browser and not self.closing:
+            self._on_crash("browser disconnected")
+
+    async def relaunch(self) -> None:
+        """Drop the page (and our own browser when it died) and open everything again; the
+        cookies last read for the session file go into the new context, so a live session
+        logs in again without a scan."""
+        await self.close()
+        self._context = None if self._own_context else self._context
+        if self._browser is not None and self._own_browser and not self._browser.is_connected():
+            self._browser = None
+        await self._ensure_context()
+        if self.last_cookies:
+            with contextlib.suppress(PlaywrightError):
+                await self.context.add_cookies(self.last_cookies)  # type: ignore[arg-type]
+        self.closing = False
+        await self._open_page()
+
+    async def cookies(self) -> list[dict[str, Any]]:
+        """The context's cookies (for the session file; also kept for a relaunch)."""
+        self.last_cookies = [dict(c) for c in await self.context.cookies()]
+        return self.last_cookies
+
+    async def close(self) -> None:
+        """Close the page and whatever this session started itself (never hangs)."""
+        self.closing = True
+        page, self.page = self.page, None
+        if page is not None and not page.is_closed():
+            # In-flight route handlers can keep a close waiting; drop them first.
+            await _bounded(page.unroute_all(behavior="ignoreErrors"))
+            await _bounded(page.close())
+        if self._own_context and self._context is not None:
+            await _bounded(self._context.close())
+            self._context = None
+
+    async def shutdown(self) -> None:
+        """Close everything, including our own browser and Playwright."""
+        await self.close()
+        if self._own_browser and self._browser is not None:
+            await _bounded(self._browser.close())
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+
+async def _bounded(step: Awaitable[object], seconds: float = CLOSE_TIMEOUT) -> None:
+    """Await a close step, giving up (with a log line) on errors or after ``seconds``."""
+    try:
+        await asyncio.wait_for(step, seconds)
+    except (PlaywrightError, TimeoutError) as exc:
+        _log.debug("close step failed: %r", exc)
+
+
+def _is_newloginpage(url: str) -> bool:
+    return "/cgi-bin/mmwebwx-bin/webwxnewloginpage" in url
