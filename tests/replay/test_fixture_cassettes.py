@@ -1,0 +1,24 @@
+"""Every committed fixture cassette replays offline: the puppet emits the recorded events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser
+
+from wechaty_puppet_web.recording.testing import assert_replayed_events, replay_puppet
+from wechaty_puppet_web.sandbox import Sandbox
+
+pytestmark = pytest.mark.browser
+CASSETTES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "cassettes").glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("path", CASSETTES, ids=lambda p: p.stem)
+async def test_fixture_replays(browser: Browser, sandbox_server: Sandbox, path: Path) -> None:
+    before = sandbox_server.requests
+    async with replay_puppet(path, browser) as session:
+        await session.wait_for_recorded()
+        session.replayer.raise_errors()
+        assert_replayed_events(session.events, session.replayer.cassette)
+    assert sandbox_server.requests == before

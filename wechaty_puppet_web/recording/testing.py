@@ -1,0 +1,248 @@
+"""Record and replay a whole PuppetWeb in tests (exported by the pytest plugin).
+
+::
+
+    async with replay_puppet("fixtures/cassettes/login.jsonl", browser) as session:
+        await session.wait_for_recorded()          # every recorded event came out again
+        assert_replayed_events(session.events, session.replayer.cassette)
+
+    async with record_puppet(path, browser, context_options=sandbox.context_options()) as rec:
+        await rec.puppet.wait_for("login")       # drive the sandbox world; events are recorded
+
+The puppet options that shape the page's traffic (``uos``, ``lang``) are stored in the cassette's
+``meta["puppet"]`` when recording and reused when replaying, so both runs make the same requests.
+A replayed puppet never uses a session file: the recording starts from a QR login too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .cassette import Cassette, EventRecord, RecordMode, load
+from .recorder import EVENT_NAMES, SKIPPED_EVENTS, EventSource, Recorder, event_payload
+from .replayer import Replayer
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext
+
+    from ..puppet import PuppetWeb
+    from ..sandbox import Sandbox
+
+
+class EventLog:
+    """Collects a puppet's events as ``(name, to_json())`` pairs (the heartbeat left out)."""
+
+    def __init__(self, skip: Sequence[str] = tuple(SKIPPED_EVENTS)) -> None:
+        self.items: list[tuple[str, dict[str, Any]]] = []
+        self._skip = frozenset(skip)
+        self._changed = asyncio.Event()
+
+    def attach(self, puppet: EventSource) -> None:
+        """Listen to every event of ``puppet``."""
+        for name in EVENT_NAMES:
+            if name not in self._skip:
+                puppet.on(name, self._handler(name))
+
+    def _handler(self, name: str) -> Any:
+        def on_event(event: Any) -> None:
+            self.items.append((name, _plain_json(event_payload(event))))
+            self._changed.set()
+
+        return on_event
+
+    async def wait_for_count(self, count: int, timeout: float = 20.0) -> None:
+        """Wait until at least ``count`` events were collected.
+
+        Raises:
+            TimeoutError: fewer arrived in time (the message lists what did).
+        """
+        async with asyncio.timeout(timeout):
+            while len(self.items) < count:
+                self._changed.clear()
+                await self._changed.wait()
+
+
+def _plain_json(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False))
+
+
+def assert_replayed_events(
+    puppet_events: EventLog | Sequence[tuple[str, Mapping[str, Any]]],
+    cassette: Cassette | str | os.PathLike[str],
+) -> None:
+    """Assert the puppet emitted exactly the recorded events: same order, same payloads.
+
+    Raises:
+        AssertionError: naming the first difference.
+    """
+    recorded = load(cassette) if not isinstance(cassette, Cassette) else cassette
+    expected = [(e.name, _plain_json(e.payload)) for e in recorded.events]
+    items = puppet_events.items if isinstance(puppet_events, EventLog) else puppet_events
+    got = [(name, _plain_json(payload)) for name, payload in items]
+    for index, (want, have) in enumerate(zip(expected, got, strict=False)):
+        if want != have:
+            raise AssertionError(
+                f"replayed event {index} differs:\n  recorded: {want}\n  replayed: {have}"
+            )
+    if len(expected) != len(got):
+        extra = got[len(expected) :] or expected[len(got) :]
+        raise AssertionError(
+            f"recorded {len(expected)} events, replay emitted {len(got)}; "
+            f"first unmatched: {extra[0]}"
+        )
+
+
+@dataclass(slots=True, kw_only=True)
+class ReplaySession:
+    """A puppet running on a cassette."""
+
+    puppet: PuppetWeb
+    replayer: Replayer
+    context: BrowserContext
+    events: EventLog = field(default_factory=EventLog)
+
+    async def wait_for_recorded(self, timeout: float = 20.0) -> None:
+        """Wait until the puppet emitted as many events as the cassette holds.
+
+        Raises:
+            TimeoutError: it did not; CassetteMismatchError: a request matched nothing.
+        """
+        try:
+            await self.events.wait_for_count(len(self.replayer.cassette.events), timeout)
+        except TimeoutError:
+            self.replayer.raise_errors()
+            raise
+
+
+@asynccontextmanager
+async def replay_puppet(
+    cassette_path: str | os.PathLike[str] | Cassette,
+    browser: Browser,
+    *,
+    realtime: bool = False,
+    **options: Any,
+) -> AsyncIterator[ReplaySession]:
+    """A started PuppetWeb whose page is served from ``cassette_path`` (no network, no sandbox).
+
+    ``options`` are extra :class:`~wechaty_puppet_web.options.PuppetWebOptions` fields.
+    """
+    from ..options import PuppetWebOptions
+    from ..puppet import PuppetWeb
+
+    replayer = Replayer(cassette_path, realtime=realtime)
+    recorded = dict(replayer.cassette.meta.get("puppet") or {})
+    context = await browser.new_context()
+    try:
+        await replayer.install(context)
+        opts = PuppetWebOptions(context=context, session_file=None, **(recorded | options))
+        session = ReplaySession(puppet=PuppetWeb(opts), replayer=replayer, context=context)
+        session.events.attach(session.puppet)
+        replayer.attach(session.puppet)
+        try:
+            await session.puppet.start()
+            yield session
+        finally:
+            # stop the page's scripts and answer nothing more before the page closes: see
+            # replayer.freeze_pages (a held long poll would also keep the page from closing)
+            await replayer.close()
+            await session.puppet.stop()
+    finally:
+        await replayer.close()
+        with suppress(Exception):
+            await context.close()
+
+
+@dataclass(slots=True, kw_only=True)
+class RecordSession:
+    """A puppet being recorded."""
+
+    puppet: PuppetWeb
+    recorder: Recorder
+    context: BrowserContext
+
+
+async def login_with_phone(session: RecordSession, sandbox: Sandbox, timeout: float = 15.0) -> None:
+    """Walk the QR login step by step (shown, scanned, confirmed) and wait for ``ready``.
+
+    Each step waits for the puppet's ``scan`` event of the previous one, so the recording holds
+    every scan state: a scan-and-confirm at once would let the page skip states, and a replay
+    (which answers in recorded order) would then emit states the recording lacks.
+    """
+    puppet = session.puppet
+    await _scan_status(session, 2, timeout)  # ScanStatus.WAITING: the QR is shown
+    scanned = puppet.wait_for("scan", lambda e: int(e.status) == 3, timeout=timeout)
+    sandbox.phone.scan()
+    await scanned
+    ready = puppet.wait_for("ready", timeout=timeout)
+    sandbox.phone.confirm()
+    await ready
+
+
+async def _scan_status(session: RecordSession, status: int, timeout: float) -> None:
+    future = session.puppet.wait_for("scan", lambda e: int(e.status) == status, timeout=timeout)
+    already = any(
+        isinstance(r, EventRecord) and r.name == "scan" and r.payload.get("status") == status
+        for r in session.recorder.records
+    )
+    if already:
+        future.cancel()
+    else:
+        await future
+
+
+@asynccontextmanager
+async def record_puppet(
+    path: str | os.PathLike[str],
+    browser: Browser,
+    *,
+    context_options: Mapping[str, Any] | None = None,
+    mode: RecordMode | str = RecordMode.ALL,
+    pseudonymize: bool = False,
+    meta: Mapping[str, Any] | None = None,
+    uos: bool = True,
+    lang: str = "zh_CN",
+    **options: Any,
+) -> AsyncIterator[RecordSession]:
+    """A started PuppetWeb whose session is written to ``path`` when the block ends cleanly.
+
+    ``browser`` must reach the server (for the sandbox: launched with ``sandbox.browser_args()``;
+    pass ``sandbox.context_options()`` as ``context_options``).
+    """
+    from ..options import PuppetWebOptions
+    from ..puppet import PuppetWeb
+
+    puppet_meta = {"uos": uos, "lang": lang}
+    recorder = Recorder(
+        path, pseudonymize=pseudonymize, meta={"puppet": puppet_meta, **(meta or {})}
+    )
+    context = await browser.new_context(**(context_options or {}))
+    try:
+        await recorder.install(context)
+        opts = PuppetWebOptions(context=context, session_file=None, uos=uos, lang=lang, **options)
+        session = RecordSession(puppet=PuppetWeb(opts), recorder=recorder, context=context)
+        recorder.attach(session.puppet)
+        failed = True
+        try:
+            await session.puppet.start()
+            yield session
+            failed = False
+        finally:
+            # events of the shutdown itself are not part of the recording (a replay never stops
+            # the puppet before comparing)
+            if not failed:
+                await recorder.quiesce()
+            recorder.detach()
+            await session.puppet.stop()
+            if failed:
+                await recorder.discard()
+            else:
+                await recorder.close()
+    finally:
+        with suppress(Exception):
+            await context.close()
