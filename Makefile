@@ -7,7 +7,7 @@ WEBCLIENT := wechaty_puppet_web/sandbox/webclient
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo test lint typecheck unit sandbox bench clean
+.PHONY: setup demo test lint typecheck unit sandbox bench cassettes clean
 
 setup: $(VENV)/.installed $(WEBCLIENT)/node_modules/.installed $(CHROMIUM) /usr/share/doc/libzbar0
 
@@ -49,6 +49,10 @@ sandbox: setup
 
 bench: setup
 	$(PY) -m bench
+
+# Re-record every fixture cassette from its sandbox scenario.
+cassettes: setup
+	$(PY) fixtures/record_all.py
 
 clean:
 	rm -rf $(VENV) $(WEBCLIENT)/node_modules .mypy_cache .ruff_cache
