@@ -260,9 +260,28 @@
   function wrapAddContact(contacts) {
     var orig = contacts.addContact;
     contacts.addContact = function (c) {
-      try { rememberRoom(c); } catch (e) { /* never break the client's own filing */ }
-      return orig.apply(this, arguments);
+      var had = false;
+      try {
+        had = hadMembers(c);
+        rememberRoom(c);
+      } catch (e) { /* never break the client's own filing */ }
+      var result = orig.apply(this, arguments);
+      if (had) {
+        // Python caches a room's members to match @mentions; a room filed again (members,
+        // names, topic) makes that stale. A room first filled now (a batchget) was never cached.
+        wpw.emit('room-changed', {id: c.UserName});
+      }
+      return result;
     };
+  }
+
+  function hadMembers(c) {
+    if (!state.contactsLoaded || !c || typeof c.UserName !== 'string' ||
+        c.UserName.indexOf('@@') !== 0) {
+      return false;
+    }
+    var known = glue.service('contactFactory').getContact(c.UserName, '', true);
+    return !!(known && known.MemberList && known.MemberList.length);
   }
 
   function wrapLoginout() {
@@ -354,6 +373,23 @@
     copyMessage: copyMessage,
     selfInfo: selfInfo
   };
+  /* After a host switch the browser itself navigates to webwxnewloginpage (surface: the page
+     follows a redirect_uri on another host), so a refusal is this document's own text, not an
+     XHR answer; there is no angular app here to boot. */
+  function documentRefused() {
+    if (window.top !== window || location.pathname.indexOf('/webwxnewloginpage') < 0) {
+      return;
+    }
+    loginReplied({responseText: document.body ? document.body.textContent : ''});
+  }
+
+  wpw.onReady(function () {
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', wpw.guard('refused', documentRefused));
+    } else {
+      wpw.guard('refused', documentRefused)();
+    }
+  });
   // Waiters are only armed by actions; settle() is cheap when none are pending.
   glue.onBoot(install);
 })();

@@ -1,7 +1,7 @@
 """Shared fixtures: one sandbox server and one Chromium for the whole test session.
 
-The browser's ``--host-resolver-rules`` pin the sandbox's port at launch, so the server lives for the
-session and each test gets a fresh world through ``Sandbox.reset()``.
+The browser's ``--host-resolver-rules`` pin the sandbox's port at launch, so the server lives for
+the session and each test gets a fresh world through ``Sandbox.reset()``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,8 @@ from wechaty_puppet_web.sandbox import Sandbox
 
 @pytest.fixture(scope="session")
 async def sandbox_server() -> AsyncIterator[Sandbox]:
-    sb = Sandbox(login_hold=2.0, synccheck_hold=2.0)
-    await sb.start()
-    try:
+    async with Sandbox(login_hold=2.0, synccheck_hold=2.0) as sb:
         yield sb
-    finally:
-        await sb.stop()
 
 
 @pytest.fixture
@@ -44,7 +40,9 @@ async def browser(sandbox_server: Sandbox) -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def context(browser: Browser, sandbox: Sandbox) -> AsyncIterator[BrowserContext]:
-    ctx = await browser.new_context(**sandbox.context_options())
+    # A Chinese browser, like the default (zh) world: the client takes its jslogin `lang` from
+    # navigator.language, and after the wx -> wx2 host switch the page's UI language follows it.
+    ctx = await browser.new_context(**sandbox.context_options(), locale="zh-CN")  # type: ignore[arg-type]
     try:
         yield ctx
     finally:

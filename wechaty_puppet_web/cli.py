@@ -1,7 +1,8 @@
-"""``wechaty-web``: the command line. The only module (with the command modules it loads) that prints.
+"""``wechaty-web``: the command line.
 
-Each sub-command lives in its own module exposing ``add_arguments(parser)`` and ``run(args) -> int``;
-this file only wires them together.
+This module and the command modules it loads are the only ones that print. Each sub-command lives in
+its own module exposing ``add_arguments(parser)`` and ``run(args) -> int``; this file only wires
+them together.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from typing import Protocol, cast
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "login": ("wechaty_puppet_web.commands.login", "log in (QR in the terminal) and save the session"),
+    "login": (
+        "wechaty_puppet_web.commands.login",
+        "log in (QR in the terminal) and save the session",
+    ),
     "run": ("wechaty_puppet_web.commands.run", "run a bot module's handlers"),
     "sandbox": ("wechaty_puppet_web.sandbox.command", "run the sandbox web WeChat standalone"),
     "record": ("wechaty_puppet_web.recording.command", "record a web session to a cassette"),
-    "replay": ("wechaty_puppet_web.recording.replay_command", "replay a cassette, print its events"),
+    "replay": (
+        "wechaty_puppet_web.recording.replay_command",
+        "replay a cassette, print its events",
+    ),
 }
 
 
@@ -31,8 +38,10 @@ class _Command(Protocol):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (sub-commands whose module is missing are left out)."""
-    parser = argparse.ArgumentParser(prog="wechaty-web", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
+    parser = argparse.ArgumentParser(prog="wechaty-web", description="the command line of wechaty-puppet-web")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)"
+    )
     subs = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         try:

@@ -23,6 +23,7 @@ import logging
 from typing import Any, cast
 
 from .browser.bridge import Envelope
+from .browser.session import SessionStore
 from .errors import (
     BridgeError,
     LoginError,
@@ -38,7 +39,6 @@ from .protocol import parse
 from .protocol.raw import RawMessage
 from .puppet_browser import PageSession
 from .puppet_room import RoomMixin
-from .session_file import clear_session, load_session, save_session
 
 __all__ = ["PuppetWeb"]
 
@@ -88,11 +88,12 @@ class PuppetWeb(RoomMixin, MessagingMixin):
         self._running = True
         self._consumer = asyncio.create_task(self._consume(), name="wpw-events")
         try:
-            saved = load_session(self.options.session_path())
+            store = self._session_store()
+            saved = store.info() if store is not None else None
             if saved is None:
                 await self._page.open(None)
-            else:
-                await self._page.open(saved.cookies, saved.host)
+            else:  # on the host the session lives on (wx2.qq.com after a host switch)
+                await self._page.open(list(saved.cookies), saved.host)
             await self._handshake()
         except BaseException:
             await self.stop()
@@ -111,13 +112,8 @@ class PuppetWeb(RoomMixin, MessagingMixin):
                 self._emit_error(LoginError(f"no login within {timeout:g} s"), "login")
 
     async def _handshake(self) -> None:
-        page = self._page.page
-        if page is not None:
-            with contextlib.suppress(Exception):
-                await page.wait_for_function(
-                    "() => !!window.__wpw", timeout=self.options.call_timeout * 1000
-                )
-        await self._wire.ding("start")
+        # Robust to the navigations of a start (host switch, the client's own reloads).
+        await self._wire.handshake(self.options.call_timeout)
 
     async def stop(self) -> None:
         """Stop the heartbeat and close what the puppet opened (a caller's browser stays)."""
@@ -221,22 +217,29 @@ class PuppetWeb(RoomMixin, MessagingMixin):
 
     # ---- session file -------------------------------------------------------------------
 
+    async def _page_logged_in(self, logged_in: bool) -> None:
+        # The UOS login route costs every request a pause: only while the page may log in.
+        await self._page.login_route(not logged_in)
+
+    def _session_store(self) -> SessionStore | None:
+        path = self.options.session_path()
+        return None if path is None else SessionStore(path)
+
     async def _session_saved(self) -> None:
         if self._page.page is None:
             return
-        path = self.options.session_path()
+        store = self._session_store()
         try:
             cookies = await self._page.cookies()  # also kept in memory for a relaunch
-            if path is not None:
-                save_session(path, cookies, host=self._page.current_host(), uin=self._uin)
+            if store is not None:
+                store.save(cookies, host=self._page.current_host(), uin=self._uin)
         except (SessionError, PuppetWebError) as exc:
             self._emit_error(exc, "session")
 
     def _session_cleared(self) -> None:
-        try:
-            clear_session(self.options.session_path())
-        except SessionError as exc:
-            self._emit_error(exc, "session")
+        store = self._session_store()
+        if store is not None:
+            store.clear()
 
     # ---- messages -----------------------------------------------------------------------
 

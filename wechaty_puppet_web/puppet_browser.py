@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from playwright.async_api import (
     Browser,
     BrowserContext,
     Dialog,
+    Frame,
     Page,
     Playwright,
     Request,
@@ -36,6 +38,7 @@ from .options import PuppetWebOptions
 _log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 10.0  # a browser that does not close in this time is left to Playwright
+_NEWLOGINPAGE = re.compile(r"/cgi-bin/mmwebwx-bin/webwxnewloginpage")
 
 
 class PageSession:
@@ -62,6 +65,7 @@ class PageSession:
         self.closing = False
         self.home = options.start_url()
         self.last_cookies: list[dict[str, Any]] = []
+        self._login_routed = False
 
     def _home_of(self, host: str) -> str:
         # Only a web WeChat host may come from a session file: it decides where cookies go.
@@ -143,21 +147,48 @@ class PageSession:
         page = await self.context.new_page()
         self.page = page
         page.on("dialog", self._dialog)
+        page.on("framenavigated", self._navigated)
         # Only the current page's death matters (an old one is closed on purpose by renew()).
         page.on("crash", lambda p: self._on_crash("page crashed") if p is self.page else None)
         page.on(
             "close",
             lambda p: None if self.closing or p is not self.page else self._on_crash("page closed"),
         )
-        if self.options.uos:
-            # A predicate, not a glob: the ticket in the query may hold "/".
-            await page.route(_is_newloginpage, self._uos_headers)
+        self._login_routed = False
+        await self.login_route(True)
         config = {"uos": self.options.uos, "lang": self.options.lang}
         await self.bridge.attach(page, build_init_script(config))
         try:
             await page.goto(self.home, wait_until="commit")
         except PlaywrightError as exc:
             raise BrowserError(f"cannot open web WeChat: {exc.message}") from exc
+
+    def _navigated(self, frame: Frame) -> None:
+        # Follow the host the client lives on (a login may switch wx -> wx2): a reset or a
+        # relaunch after the page is gone must reopen that host, where the cookies are.
+        if frame.parent_frame is None:
+            host = urlsplit(frame.url).hostname or ""
+            if host in WEB_HOSTS:
+                self.home = self._home_of(host)
+
+    async def login_route(self, on: bool) -> None:
+        """Route ``webwxnewloginpage`` (UOS headers) while the page may log in; drop the route
+        once logged in: any route makes Chromium pause every request of the page for Playwright
+        (~4 ms on each API call, a third of a text send)."""
+        page = self.page
+        if not self.options.uos or page is None or page.is_closed() or on == self._login_routed:
+            return
+        try:
+            if on:
+                # A regex, not a glob (the ticket may hold "/") nor a predicate (a predicate
+                # sends every request of the page to Python).
+                await page.route(_NEWLOGINPAGE, self._uos_headers)
+            else:
+                await page.unroute(_NEWLOGINPAGE, self._uos_headers)
+        except PlaywrightError as exc:
+            _log.debug("login route %s failed: %s", "on" if on else "off", exc.message)
+            return
+        self._login_routed = on
 
     async def _uos_headers(self, route: Route, request: Request) -> None:
         headers = dict(request.headers)
@@ -200,7 +231,13 @@ class PageSession:
             await self.relaunch()
             return
         self.home = home
-        await self._open_page()
+        try:
+            await self._open_page()
+        except PlaywrightError as exc:
+            # Our browser is dying under us (its "disconnected" may not have fired yet).
+            if not self._own_browser:
+                raise BrowserError(f"cannot open a new page: {exc.message}") from exc
+            await self.relaunch()
 
     def _browser_gone(self, browser: Browser) -> None:
         # Our Chromium died (killed, crashed): the pages go with it; reset once, here.
@@ -256,7 +293,3 @@ async def _bounded(step: Awaitable[object], seconds: float = CLOSE_TIMEOUT) -> N
         await asyncio.wait_for(step, seconds)
     except (PlaywrightError, TimeoutError) as exc:
         _log.debug("close step failed: %r", exc)
-
-
-def _is_newloginpage(url: str) -> bool:
-    return "/cgi-bin/mmwebwx-bin/webwxnewloginpage" in url

@@ -25,7 +25,11 @@ from .protocol.raw import RawMessage
 _log = logging.getLogger("wechaty_puppet_web.puppet")
 _T = TypeVar("_T")
 
-MESSAGE_CACHE_SIZE = 20_000  # raw messages kept for message_payload / media (newest win)
+# Raw messages kept for message_payload / media / forward (newest win). One is ~5 KB in
+# Python, so 20,000 cost ~100 MB; message_payload asks the page for older ids.
+MESSAGE_CACHE_SIZE = 2_000
+# Ids already emitted (a re-delivered message must not fire twice); ~150 bytes each.
+EMITTED_IDS_SIZE = 20_000
 
 
 class PuppetCore(AsyncIOEventEmitter):
@@ -95,7 +99,7 @@ class PuppetCore(AsyncIOEventEmitter):
         if message_id in self._emitted_messages:
             return False
         self._emitted_messages[message_id] = None
-        while len(self._emitted_messages) > MESSAGE_CACHE_SIZE:
+        while len(self._emitted_messages) > EMITTED_IDS_SIZE:
             self._emitted_messages.popitem(last=False)
         return True
 

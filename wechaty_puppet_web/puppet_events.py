@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
@@ -26,7 +27,13 @@ from .events import (
     RoomTopicEvent,
     ScanEvent,
 )
-from .payloads import FriendshipPayload, MessagePayload, RoomMemberPayload, ScanStatus
+from .payloads import (
+    FriendshipPayload,
+    MessagePayload,
+    MessageType,
+    RoomMemberPayload,
+    ScanStatus,
+)
 from .protocol import parse
 from .protocol.raw import RawContact, RawMember, RawMessage, RawRecall
 from .protocol.sysmsg import RoomJoinSys, RoomLeaveSys, RoomTopicSys, match_system_message
@@ -37,6 +44,7 @@ _log = logging.getLogger("wechaty_puppet_web.puppet")
 
 QR_TEXT_PREFIX = "https://login.weixin.qq.com/l/"
 MEMBER_WAIT_MS = 3000  # how long the page may wait for a batchget to fill a room's members
+MEMBER_CACHE_ROOMS = 32  # rooms whose members are kept for @mention matching (newest used win)
 
 
 def scan_status(state: dict[str, Any]) -> ScanStatus:
@@ -64,6 +72,8 @@ class EventsMixin(PuppetCore):
         self._contacts_loaded = False
         self._friendships: dict[str, FriendshipPayload] = {}
         self._room_topics: dict[str, str] = {}
+        # room id -> its members, for @mentions; dropped on the page's "room-changed" hook.
+        self._member_cache: OrderedDict[str, tuple[RoomMemberPayload, ...]] = OrderedDict()
         self._handlers: dict[str, Callable[[Any], Awaitable[None]]] = {
             "boot": self._ev_boot,
             "scan": self._ev_scan,
@@ -72,6 +82,7 @@ class EventsMixin(PuppetCore):
             "logout": self._ev_logout,
             "message": self._ev_message,
             "recall": self._ev_recall,
+            "room-changed": self._ev_room_changed,
             "js-error": self._ev_js_error,
             "boot-timeout": self._ev_boot_timeout,
         }
@@ -95,10 +106,16 @@ class EventsMixin(PuppetCore):
     def _session_cleared(self) -> None:  # pragma: no cover - overridden
         return None
 
+    async def _page_logged_in(self, logged_in: bool) -> None:  # pragma: no cover - overridden
+        return None
+
     # ---- login lifecycle ----------------------------------------------------------------
 
     async def _ev_boot(self, data: dict[str, Any]) -> None:
         self._contacts_loaded = False
+        if not data.get("isLogin"):
+            await self._page_logged_in(False)
+        self._member_cache.clear()  # a new document: its rooms may change unseen until it hooks
         if self._self_id is not None and not data.get("isLogin"):
             # A new document without a session while we thought we were in: logged out.
             await self._ev_logout({"reason": "session ended (page shows the login screen)"})
@@ -118,6 +135,8 @@ class EventsMixin(PuppetCore):
         user_name = str(data.get("UserName") or "")
         if not user_name:
             return
+        await self._page_logged_in(True)
+        self._confirm_scan()
         self._last_scan = None
         if self._self_id == user_name:
             return  # the same session after a reset: not a new login
@@ -128,6 +147,18 @@ class EventsMixin(PuppetCore):
         await self._session_saved()  # first, so a `login` handler may stop the puppet at once
         self.emit_event(LoginEvent(contact_id=user_name))
         self._maybe_ready()
+
+    def _confirm_scan(self) -> None:
+        # On a host switch (wx -> wx2) the client navigates straight to the redirect: its login
+        # scope never shows code 200, so a QR login reaches us as scan(s) then login. The login
+        # proves the phone confirmed: say so first, as on the same-host path.
+        last = self._last_scan
+        if last is None or last[0] is ScanStatus.CONFIRMED:
+            return
+        uuid = last[1]
+        self.emit_event(
+            ScanEvent(status=ScanStatus.CONFIRMED, qrcode=QR_TEXT_PREFIX + uuid if uuid else "")
+        )
 
     async def _ev_contacts_loaded(self, data: dict[str, Any]) -> None:
         self._contacts_loaded = True
@@ -142,6 +173,7 @@ class EventsMixin(PuppetCore):
         if self._self_id is None:
             return
         contact_id, self._self_id = self._self_id, None
+        await self._page_logged_in(False)
         self._ready = False
         self._contacts_loaded = False
         self._session_cleared()
@@ -181,14 +213,33 @@ class EventsMixin(PuppetCore):
         self.emit_event(MessageEvent(message_id=msg_id, payload=payload))
 
     async def _members_for(self, raw: RawMessage) -> Sequence[RoomMemberPayload]:
+        """The room's members when ``raw`` may @mention someone by name, else ``()``.
+
+        Only a room text with "@" after the sender prefix (``@hex:<br/>``, which every room
+        message starts with) needs them: ``parse_message`` matches names for text only.
+        """
         peer = str(raw.get("MMPeerUserName") or "")
-        if not parse.is_room_id(peer):
+        if not parse.is_room_id(peer) or parse.message_kind(raw)[0] is not MessageType.TEXT:
             return ()
-        content = str(raw.get("Content") or "")
-        if "@" not in content and raw.get("MsgType") != 10000:
+        body = str(raw.get("Content") or "")
+        if parse.is_room_id(raw.get("FromUserName")):
+            _, body = parse.split_room_prefix(body)
+        if "@" not in body:
             return ()
+        cached = self._member_cache.get(peer)
+        if cached is not None:
+            self._member_cache.move_to_end(peer)
+            return cached
         members, _ = await self._room_members_all(peer, contacts=False)
+        if members:  # an unknown room (null) is asked again next time
+            self._member_cache[peer] = tuple(members)
+            while len(self._member_cache) > MEMBER_CACHE_ROOMS:
+                self._member_cache.popitem(last=False)
         return members
+
+    async def _ev_room_changed(self, data: dict[str, Any]) -> None:
+        # The client filed new data for a room (members, names, topic): match against fresh ones.
+        self._member_cache.pop(str(data.get("id") or ""), None)
 
     async def _room_members_all(
         self, room_id: str, *, remarks: bool = False, contacts: bool = True
@@ -237,6 +288,7 @@ class EventsMixin(PuppetCore):
         if not isinstance(sys_event, RoomJoinSys | RoomLeaveSys | RoomTopicSys):
             return
         room_id, self_id = payload.room_id, self._require_login()
+        self._member_cache.pop(room_id, None)  # a join/leave/rename: the cached list is stale
         members, old_topic = await self._room_members_all(room_id, remarks=True)
         if isinstance(sys_event, RoomTopicSys):
             changer = resolve((sys_event.changer,), members, self_id=self_id)

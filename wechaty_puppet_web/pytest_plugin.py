@@ -44,11 +44,7 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
         """A sandbox for the whole test session (its phone scans and confirms by itself)."""
         from .sandbox import Sandbox
 
-        # redirect_host: login on the page's own host (the sandbox's wx -> wx2 host-switch
-        # navigation does not yet land on a logged-in page).
-        sandbox = Sandbox(
-            auto_scan=True, login_hold=2.0, synccheck_hold=2.0, redirect_host="wx.qq.com"
-        )
+        sandbox = Sandbox(auto_scan=True, login_hold=2.0, synccheck_hold=2.0)
         await sandbox.start()
         try:
             yield sandbox

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from wechaty_puppet_web import PuppetWeb
+from wechaty_puppet_web.browser.session import SessionStore
 from wechaty_puppet_web.events import (
     DongEvent,
     ErrorEvent,
@@ -23,13 +24,9 @@ from wechaty_puppet_web.events import (
 from wechaty_puppet_web.payloads import ScanStatus
 from wechaty_puppet_web.sandbox import Contact, Sandbox
 
-from .test_puppet_support import (  # noqa: F401 - fixtures
+from .test_puppet_support import (
     MakePuppet,
     T,
-    fixture_bot,
-    fixture_make_puppet,
-    fixture_sb,
-    fixture_session_path,
     record,
     start_ready,
 )
@@ -90,6 +87,8 @@ async def test_restart_with_the_session_file_skips_the_scan(
     await first.stop()
     assert stat.S_IMODE(session_path.stat().st_mode) == 0o600
     assert "wxsid" in session_path.read_text()
+    saved = SessionStore(session_path).info()
+    assert saved is not None and saved.host == "wx2.qq.com"  # the login switched hosts
 
     sb.phone.auto_scan = False  # a scan would hang: the restart must not need one
     second = make_puppet()
@@ -98,6 +97,7 @@ async def test_restart_with_the_session_file_skips_the_scan(
     await second.start()
     assert (await login).contact_id == self_id
     assert scans == []
+    assert second.page.url.startswith("https://wx2.qq.com/")  # reopened where the session lives
 
 
 async def test_an_expired_session_falls_back_to_a_scan(

@@ -14,13 +14,9 @@ from wechaty_puppet_web.options import DEFAULT_EXTSPAM
 from wechaty_puppet_web.payloads import MessageType, ScanStatus
 from wechaty_puppet_web.sandbox import Sandbox
 
-from .test_puppet_support import (  # noqa: F401 - fixtures
+from .test_puppet_support import (
     MakePuppet,
     T,
-    fixture_bot,
-    fixture_make_puppet,
-    fixture_sb,
-    fixture_session_path,
     record,
     start_ready,
 )
@@ -138,6 +134,14 @@ async def test_uos_headers_reach_a_callers_context_routes(
     uos = [h for h in sent if h.get("client-version") == "2.0.0"]
     assert uos and uos[0]["extspam"] == DEFAULT_EXTSPAM
     assert not recording_context.pages  # the caller's context is left open, our page closed
+
+
+async def test_the_login_route_lives_only_while_the_page_may_log_in(bot: PuppetWeb) -> None:
+    # Any page route makes Chromium pause every request for Playwright (~4 ms per API call):
+    # the UOS route is there for webwxnewloginpage only, so not while logged in.
+    assert bot._page._login_routed is False
+    await bot.logout()  # resolves after the logout event
+    assert bot._page._login_routed is True  # back at the QR: the next login needs it
 
 
 async def test_the_one_click_panel_falls_back_to_a_qr(

@@ -13,12 +13,8 @@ from wechaty_puppet_web.events import EventName, FriendshipEvent
 from wechaty_puppet_web.payloads import ContactGender, FriendshipType, MessageType
 from wechaty_puppet_web.sandbox import Room, Sandbox
 
-from .test_puppet_support import (  # noqa: F401 - fixtures
+from .test_puppet_support import (
     T,
-    fixture_bot,
-    fixture_make_puppet,
-    fixture_sb,
-    fixture_session_path,
     record,
 )
 
@@ -121,10 +117,11 @@ async def test_room_events_made_by_others(bot: PuppetWeb, sb: Sandbox) -> None:
 async def test_friendship_receive_accept_and_add(bot: PuppetWeb, sb: Sandbox) -> None:
     world = sb.world
     request = bot.wait_for(EventName.FRIENDSHIP, timeout=T)
-    world.friend_request(from_="wxid_eve", hello="hi there")
+    world.friend_request(from_="wxid_eve", hello="hi <there> & 😀")  # markup-like text survives
     event = await request
     assert isinstance(event, FriendshipEvent)
-    assert event.payload.type is FriendshipType.RECEIVE and event.payload.hello == "hi there"
+    assert event.payload.type is FriendshipType.RECEIVE
+    assert event.payload.hello == "hi <there> & 😀"
     assert event.payload.contact_id == world.username_of("wxid_eve")
     assert await bot.friendship_payload(event.friendship_id) == event.payload
     confirmed = bot.wait_for(

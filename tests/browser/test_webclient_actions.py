@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,17 +15,10 @@ from .test_webclient_support import (
     T,
     events,
     login,
-    same_host,
     wait_synced,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def wc(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The sandbox, logging in on the page's own host."""
-    yield from same_host(sandbox)
 
 
 # Creates, appends and sends a text the way the UI does; records every MMStatus it goes through.

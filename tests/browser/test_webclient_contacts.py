@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
@@ -17,17 +16,10 @@ from .test_webclient_support import (
     INJ,
     T,
     login,
-    same_host,
     wait_contacts,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def wc(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The sandbox, logging in on the page's own host."""
-    yield from same_host(sandbox)
 
 
 METHODS = [

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def wc(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The sandbox, logging in on the page's own host."""
+    """The sandbox, logging in on the page's own host: this module covers the same-host path
+    (the other web client modules and the puppet run across the default wx -> wx2 switch)."""
     yield from same_host(sandbox)
 
 
@@ -84,9 +85,9 @@ async def test_boot_surface_before_login(page: Page, wc: Sandbox) -> None:
     assert s["sameAsBody"] and s["bareHasChat"] and s["rootConf"]
     assert s["services"] == []
     assert s["rethrown"] and s["reported"] == 1
-    assert s["conf"] == [
+    assert s["conf"] == [  # jslogin's lang is the browser's (the context is zh-CN)
         "https://login.wx.qq.com/jslogin?appid=wx782c26e4c19acffb&redirect_uri="
-        "https%3A%2F%2Fwx.qq.com%2Fcgi-bin%2Fmmwebwx-bin%2Fwebwxnewloginpage&fun=new&lang=en_US",
+        "https%3A%2F%2Fwx.qq.com%2Fcgi-bin%2Fmmwebwx-bin%2Fwebwxnewloginpage&fun=new&lang=zh_CN",
         "https://login.wx.qq.com/cgi-bin/mmwebwx-bin/login",
         "https://webpush.wx.qq.com/cgi-bin/mmwebwx-bin/synccheck",
         "https://file.wx.qq.com/cgi-bin/mmwebwx-bin/webwxuploadmedia",

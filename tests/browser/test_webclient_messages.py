@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,16 +15,9 @@ from .test_webclient_support import (
     T,
     events,
     login,
-    same_host,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def wc(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The sandbox, logging in on the page's own host."""
-    yield from same_host(sandbox)
 
 
 async def wait_ids(page: Page, ids: list[str]) -> dict[str, Any]:
@@ -106,7 +98,7 @@ async def test_every_incoming_type_fires_once_with_documented_fields(
     assert (f["MsgType"], f["AppMsgType"], f["MMAppMsgFileExt"]) == (49, 6, "pdf")
     assert f["MMAppMsgFileSize"] == "2.0KB" and f["MMFileStatus"] == 2
     assert f["MMAppMsgDownloadUrl"].startswith(
-        f"https://file.wx.qq.com/cgi-bin/mmwebwx-bin/webwxgetmedia?sender={alice_un}&mediaid="
+        f"https://file.wx2.qq.com/cgi-bin/mmwebwx-bin/webwxgetmedia?sender={alice_un}&mediaid="
     )
     card = m["card"]
     assert card["MsgType"] == 42 and card["MMUserName"]

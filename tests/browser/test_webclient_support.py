@@ -80,7 +80,8 @@ LOGIN_SCOPE = "angular.element('[ng-controller=loginController]').scope()"
 def same_host(sandbox: Sandbox) -> Iterator[Sandbox]:
     """Yield the sandbox with the login redirect on the page's own host (no wx -> wx2 switch).
 
-    Test modules wrap it in their own ``wc`` fixture.
+    Only the login module uses it (the same-host path); everything else runs across the default
+    wx -> wx2 switch.
     """
     saved = sandbox.redirect_host
     sandbox.redirect_host = "wx.qq.com"

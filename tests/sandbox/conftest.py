@@ -14,12 +14,9 @@ from .util import logged_in
 
 @pytest.fixture(scope="session")
 async def box_server() -> AsyncIterator[Sandbox]:
-    sb = Sandbox(login_hold=0.2, synccheck_hold=0.2)
-    await sb.start()
-    try:
+    # Short long-poll holds: the protocol tests wait on 408s and empty synccheck answers.
+    async with Sandbox(login_hold=0.2, synccheck_hold=0.2) as sb:
         yield sb
-    finally:
-        await sb.stop()
 
 
 @pytest.fixture

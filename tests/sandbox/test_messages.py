@@ -122,6 +122,15 @@ async def test_friend_request(box: Sandbox, bot: BareClient) -> None:
     assert 'fromusername="wxid_grace"' in _xml(m["Content"])
 
 
+async def test_friend_request_hello_is_wire_text(box: Sandbox, bot: BareClient) -> None:
+    # §5.3: the greeting is user text, escaped like a text message; the XML attribute carries it
+    # XML-escaped inside the once-more escaped Content.
+    box.world.friend_request(from_="wxid_grace", hello="hi <there> & you")
+    m = await _one(bot)
+    assert m["RecommendInfo"]["Content"] == "hi &lt;there&gt; &amp; you"
+    assert 'content="hi &lt;there&gt; &amp; you"' in _xml(m["Content"])
+
+
 async def test_recall_exposes_the_real_session_id(box: Sandbox, bot: BareClient) -> None:
     w = box.world
     room = w.room("Wechaty Developers")

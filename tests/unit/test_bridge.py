@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 
 from wechaty_puppet_web.browser.bridge import (
     Bridge,
@@ -35,18 +36,21 @@ class FakeFrame:
 
 
 class FakePage:
-    """Answers ``evaluate`` with a canned reply (or never, to test timeouts)."""
+    """Answers ``evaluate`` with a canned reply (or never, to test timeouts); speaks the wire
+    form of ``__wpw.callText``: args and reply are JSON text (``calls`` holds them decoded)."""
 
     def __init__(self, reply: Any = None, *, hang: bool = False) -> None:
         self.reply = reply
         self.hang = hang
         self.calls: list[Any] = []
+        self.raw_args: list[Any] = []
 
     async def evaluate(self, expression: str, arg: Any = None) -> Any:
-        self.calls.append(arg)
+        self.raw_args.append(arg)
+        self.calls.append([arg[0], json.loads(arg[1])] if isinstance(arg, list) else arg)
         if self.hang:
             await asyncio.Event().wait()
-        return self.reply
+        return None if self.reply is None else json.dumps(self.reply)
 
     async def expose_binding(self, name: str, fn: Any) -> None:
         self.binding = (name, fn)
@@ -122,6 +126,36 @@ async def test_call_returns_the_value_and_passes_name_and_args() -> None:
     assert page.binding[0] == "__wpw_emit" and page.script == "script"
 
 
+async def test_args_and_reply_cross_as_json_text() -> None:
+    page = FakePage({"ok": True, "value": {"members": [{"UserName": "@a"}] * 3}})
+    bridge = Bridge(lambda e: None)
+    await bridge.attach(page, "")
+    assert await bridge.call("room.members", {"id": "@@r", "t": "\ud800 ok"}) == {
+        "members": [{"UserName": "@a"}] * 3
+    }
+    name, text = page.raw_args[0]
+    assert (name, type(text)) == ("room.members", str)
+    assert text.isascii() and json.loads(text) == {"id": "@@r", "t": "\ud800 ok"}
+
+
+async def test_args_that_are_not_json_fail_before_the_page() -> None:
+    page = FakePage({"ok": True, "value": None})
+    bridge = Bridge(lambda e: None)
+    await bridge.attach(page, "")
+    with pytest.raises(BridgeError, match="not plain JSON"):
+        await bridge.call("op", {"x": object()})
+    assert page.calls == []
+
+
+async def test_a_reply_that_is_not_json_is_an_injection_error() -> None:
+    page = FakePage()
+    page.evaluate = lambda expression, arg=None: asyncio.sleep(0, "{not json")  # type: ignore[method-assign]
+    bridge = Bridge(lambda e: None)
+    await bridge.attach(page, "")
+    with pytest.raises(InjectionError):
+        await bridge.call("op")
+
+
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
@@ -191,3 +225,45 @@ def test_init_script_is_valid_javascript(tmp_path: Any) -> None:
     node = shutil.which("node") or "/usr/bin/node"  # installed by `make setup` (npm)
     result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+class NavigatingPage(FakePage):
+    """Its first evaluate dies with the document (a navigation), later ones answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_failed = asyncio.Event()
+
+    async def evaluate(self, expression: str, arg: Any = None) -> Any:
+        self.calls.append(arg)
+        if len(self.calls) == 1:
+            self.first_failed.set()
+            raise PlaywrightError("Execution context was destroyed")
+        return {"ok": True, "value": {"data": json.loads(arg[1]), "t": 1}}
+
+
+def say_hello(bridge: Bridge) -> None:
+    frame = FakeFrame("https://wx2.qq.com/")
+    bridge._on_binding({"frame": frame}, envelope("hello", payload={"url": "https://wx2.qq.com"}))
+
+
+async def test_handshake_dings_again_when_the_next_document_says_hello() -> None:
+    page = NavigatingPage()
+    bridge = Bridge(lambda e: None)
+    await bridge.attach(page, "")
+    handshake = asyncio.create_task(bridge.handshake(5.0))
+    say_hello(bridge)  # the first document
+    await asyncio.wait_for(page.first_failed.wait(), 5.0)
+    assert not handshake.done()  # waiting for the new document, not retrying blindly
+    say_hello(bridge)  # the document after the navigation
+    assert await asyncio.wait_for(handshake, 5.0) == "start"
+    assert [c[0] for c in page.calls] == ["ding", "ding"]
+
+
+async def test_handshake_without_a_hello_times_out_without_calling() -> None:
+    page = FakePage({"ok": True, "value": {"data": "start"}})
+    bridge = Bridge(lambda e: None)
+    await bridge.attach(page, "")
+    with pytest.raises(BridgeTimeout):
+        await bridge.handshake(0.05)
+    assert page.calls == []

@@ -99,6 +99,26 @@ def test_friendship(case: dict[str, Any]) -> None:
     assert (None if payload is None else _as_json(payload)) == expected
 
 
+def _request(recommend_content: str | None, xml_content: str) -> dict[str, Any]:
+    xml = f'<msg fromusername="wxid_g" content="{xml_content}" ticket="v2_t@stranger" scene="14"/>'
+    info: dict[str, Any] = {"UserName": "@grace", "Ticket": "v2_t@stranger", "Scene": 14}
+    if recommend_content is not None:
+        info["Content"] = recommend_content
+    escaped = xml.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {"MsgId": "9", "MsgType": 37, "FromUserName": "fmessage", "ToUserName": SELF_ID,
+            "Content": escaped, "RecommendInfo": info, "CreateTime": 1}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("recommend", "xml_attr"),
+    [("hi &lt;there&gt; &amp; <span class=\"emoji emoji1f604\"></span>", ""),  # wire text
+     (None, "hi &lt;there&gt; &amp; \U0001f604")],  # only the XML attribute
+)  # fmt: skip
+def test_friendship_hello_keeps_markup_like_text(recommend: str | None, xml_attr: str) -> None:
+    payload = parse_friendship(_request(recommend, xml_attr), self_id=SELF_ID)  # type: ignore[arg-type]
+    assert payload is not None and payload.hello == "hi <there> & \U0001f604"
+
+
 def test_non_friendship_messages_give_none() -> None:
     others = [c for c in CASES if "friendship" not in c]
     assert others

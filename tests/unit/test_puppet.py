@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from wechaty_puppet_web.browser.bridge import Envelope
+from wechaty_puppet_web.browser.session import SessionStore
 from wechaty_puppet_web.errors import (
     NotFoundError,
     NotLoggedInError,
@@ -23,7 +24,6 @@ from wechaty_puppet_web.options import PuppetWebOptions
 from wechaty_puppet_web.payloads import MessageType, ScanStatus
 from wechaty_puppet_web.puppet import PuppetWeb
 from wechaty_puppet_web.puppet_events import scan_status
-from wechaty_puppet_web.session_file import load_session, save_session
 
 SELF = "@self0001"
 ALICE = "@alice0001"
@@ -96,6 +96,26 @@ async def test_scan_events_carry_the_qr_text_and_are_not_repeated(puppet: Puppet
     assert [e.status for e in got] == [ScanStatus.WAITING, ScanStatus.SCANNED]
     assert isinstance(got[0], ScanEvent)
     assert got[0].qrcode == "https://login.weixin.qq.com/l/abc"
+
+
+async def test_a_login_after_a_scan_confirms_it_first(puppet: PuppetWeb) -> None:
+    # On a host switch the page navigates away before its login scope shows code 200.
+    got = collect(puppet, EventName.SCAN, EventName.LOGIN)
+    await puppet._handle_envelope(env("scan", {"code": 201, "uuid": "abc", "isScan": True}))
+    await login(puppet)
+    assert [type(e).__name__ for e in got] == ["ScanEvent", "ScanEvent", "LoginEvent"]
+    assert got[1].status is ScanStatus.CONFIRMED
+    assert got[1].qrcode == "https://login.weixin.qq.com/l/abc"
+
+
+async def test_a_confirmed_scan_or_a_restored_login_adds_no_scan(tmp_path: Path) -> None:
+    for states in ([{"code": 200, "uuid": "u", "isScan": True}], []):
+        p = PuppetWeb(PuppetWebOptions(session_file=tmp_path / "s.json"))
+        got = collect(p, EventName.SCAN)
+        for state in states:
+            await p._handle_envelope(env("scan", state))
+        await login(p)
+        assert [e.status for e in got] == [ScanStatus.CONFIRMED] * len(states)
 
 
 async def test_login_then_contacts_give_ready_once(puppet: PuppetWeb) -> None:
@@ -185,7 +205,7 @@ async def test_wait_for_times_out(puppet: PuppetWeb) -> None:
 
 
 async def test_logout_clears_the_session_file(puppet: PuppetWeb, tmp_path: Path) -> None:
-    save_session(tmp_path / "s.json", [{"name": "wxsid", "value": "secret"}])
+    SessionStore(tmp_path / "s.json").save([{"name": "wxsid", "value": "secret"}])
     await login(puppet)
     got = collect(puppet, EventName.LOGOUT)
     await puppet._handle_envelope(env("logout", {"type": 1}))
@@ -290,14 +310,14 @@ def test_sandbox_option_maps_hosts(tmp_path: Path) -> None:
 def test_session_file_is_private_and_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "session.json"
     cookies = [{"name": "wxuin", "value": "1", "domain": "wx.qq.com", "path": "/"}]
-    save_session(path, cookies, host="wx2.qq.com")
+    SessionStore(path).save(cookies, host="wx2.qq.com")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    saved = load_session(path)
+    saved = SessionStore(path).info()
     assert saved is not None and saved.cookies[0]["value"] == "1" and saved.host == "wx2.qq.com"
     path.write_text(json.dumps({"format": "other"}))
-    assert load_session(path) is None
+    assert SessionStore(path).info() is None
     path.write_text("{broken")
-    assert load_session(path) is None
+    assert SessionStore(path).info() is None
 
 
 async def test_queue_consumer_keeps_page_order(puppet: PuppetWeb) -> None:

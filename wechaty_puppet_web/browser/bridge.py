@@ -5,9 +5,10 @@ with an envelope ``{"v":1,"seq":n,"t":ms,"kind":"event","name":…,"payload":…
 do not come from the main frame of a web WeChat host are ignored: an ad or any iframe must not
 be able to forge events.
 
-Python -> page: :meth:`Bridge.call` evaluates ``window.__wpw.call(name, args)``, which always
-resolves with ``{ok, value}`` or ``{ok: false, error}``; the error is mapped onto the project's
-error tree here, and only here (with Playwright's own errors).
+Python -> page: :meth:`Bridge.call` evaluates ``window.__wpw.callText(name, argsJson)``, which
+always resolves with the JSON text of ``{ok, value}`` or ``{ok: false, error}`` (one string each
+way: cheap for Playwright to carry); the error is mapped onto the project's error tree here, and
+only here (with Playwright's own errors).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..errors import (
     UploadError,
     WebWxError,
 )
+from .cdp_binding import CdpBinding
 
 _log = logging.getLogger(__name__)
 
@@ -41,7 +43,11 @@ RATE_LIMITED_RET = 1205
 WEB_HOSTS: frozenset[str] = frozenset(
     {"wx.qq.com", "wx2.qq.com", "wx8.qq.com", "web.wechat.com", "web2.wechat.com"}
 )
-_CALL_JS = "([name, args]) => window.__wpw ? window.__wpw.call(name, args) : null"
+# Args and reply cross as JSON text (bridge.js ``callText``): Playwright serializes an object
+# field by field, a 500-member room took ~1 s that way and ~50 ms as one string.
+_CALL_JS = "([name, args]) => window.__wpw ? window.__wpw.callText(name, args) : null"
+# Sent by the injected bridge.js as soon as a new document has it: the handshake dings then.
+HELLO = "hello"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +106,29 @@ def parse_envelope(text: object) -> Envelope | None:
     )
 
 
+def encode_args(name: str, args: object) -> str:
+    """The JSON text of a call's args (ASCII escapes: a lone surrogate must reach the page).
+
+    Raises:
+        BridgeError: ``args`` is not plain JSON.
+    """
+    try:
+        return json.dumps(args, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise BridgeError(f"{name}: arguments are not plain JSON ({exc})") from exc
+
+
+def decode_reply(answer: object) -> dict[str, Any] | None:
+    """The ``{ok, value|error}`` reply of a call from its JSON text; ``None`` when the page had
+    no bridge (``null``) or answered something else."""
+    if isinstance(answer, str):
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            return None
+    return answer if isinstance(answer, dict) else None
+
+
 def error_from_page(name: str, error: object) -> Exception:
     """Map a handler's ``{kind, op, ret, errMsg, message}`` onto the error tree."""
     info = error if isinstance(error, dict) else {"kind": "js", "message": str(error)}
@@ -128,6 +157,9 @@ class Bridge:
         self.call_timeout = call_timeout
         self._calls = 0
         self.last_seq = 0
+        self._hellos = 0  # documents that announced their bridge since attach()
+        self._hello = asyncio.Event()
+        self._cdp: CdpBinding | None = None
 
     async def attach(self, page: Any, init_script: str) -> None:
         """Expose the binding and install the init script on ``page`` (before it navigates).
@@ -140,7 +172,14 @@ class Bridge:
             await page.add_init_script(init_script)
         except PlaywrightError as exc:
             raise BridgeError(f"cannot install the bridge: {exc.message}") from exc
+        if self._cdp is not None:
+            await self._cdp.detach()
+        # The faster lane for envelopes when CDP is there (see cdp_binding); same checks.
+        self._cdp = CdpBinding(self._accept, WEB_HOSTS)
+        await self._cdp.install(page)
         self._page = page
+        self._hellos = 0
+        self._hello.clear()
 
     def _on_binding(self, source: dict[str, Any], text: object = None) -> None:
         frame = source.get("frame")
@@ -149,11 +188,18 @@ class Bridge:
             host = urlsplit(str(getattr(frame, "url", ""))).hostname
             _log.debug("ignored binding call from a frame on %s", host)
             return
+        self._accept(text)
+
+    def _accept(self, text: object) -> None:
+        """A binding call from a trusted frame: decode it and hand it to the sink."""
         env = parse_envelope(text)
         if env is None:
             _log.debug("ignored malformed envelope (%d chars)", len(str(text)))
             return
         self.last_seq = env.seq
+        if env.name == HELLO:
+            self._hellos += 1
+            self._hello.set()
         try:
             self._sink(env)
         except Exception:  # the sink is ours; never let it break Playwright's dispatch
@@ -172,13 +218,15 @@ class Bridge:
         limit = self.call_timeout if timeout is None else timeout
         self._calls += 1
         _log.debug("bridge call %s seq=%d", name, self._calls)
+        text = encode_args(name, args)
         try:
-            reply = await asyncio.wait_for(self._page.evaluate(_CALL_JS, [name, args]), limit)
+            answer = await asyncio.wait_for(self._page.evaluate(_CALL_JS, [name, text]), limit)
         except TimeoutError as exc:
             raise BridgeTimeout(name, limit) from exc
         except PlaywrightError as exc:
             raise BridgeError(f"{name}: {exc.message}") from exc
-        if not isinstance(reply, dict):
+        reply = decode_reply(answer)
+        if reply is None:
             raise InjectionError(f"{name}: the page has no injected bridge")
         if reply.get("ok"):
             return reply.get("value")
@@ -194,3 +242,36 @@ class Bridge:
         if not isinstance(value, dict):
             raise InjectionError("ding: malformed answer")
         return str(value.get("data", ""))
+
+    async def handshake(self, timeout: float) -> str:
+        """Ding the page once its document announced the bridge; after a navigation (a host
+        switch, a reload) ding again when the *new* document announces itself.
+
+        Raises:
+            BridgeTimeout: no document answered within ``timeout``.
+            BridgeError: the page failed in another way.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        seen = 0
+        while True:
+            await self._await_hello(seen, deadline - loop.time())
+            seen = self._hellos
+            try:
+                return await self.ding("start", timeout=max(deadline - loop.time(), 0.05))
+            except BridgeTimeout:
+                raise
+            except BridgeError as exc:
+                # The document went away under the call (its execution context was destroyed):
+                # the next one will say hello.
+                _log.debug("handshake ding failed (%s); waiting for the next document", exc)
+                if loop.time() >= deadline:
+                    raise
+
+    async def _await_hello(self, seen: int, remaining: float) -> None:
+        while self._hellos <= seen:
+            self._hello.clear()
+            try:
+                await asyncio.wait_for(self._hello.wait(), max(remaining, 0.0))
+            except TimeoutError as exc:
+                raise BridgeTimeout("hello", remaining) from exc

@@ -84,9 +84,7 @@ async def _start_sandbox(args: argparse.Namespace) -> Sandbox:
     from ..sandbox.world import World
 
     world = World.load(args.world) if args.world else None
-    # Login on the page's own host: the sandbox's wx -> wx2 host-switch navigation does not
-    # yet land on a logged-in page.
-    sandbox = Sandbox(world, auto_scan=args.auto_scan, redirect_host="wx.qq.com")
+    sandbox = Sandbox(world, auto_scan=args.auto_scan)
     await sandbox.start()
     return sandbox
 

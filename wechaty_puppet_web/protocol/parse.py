@@ -14,6 +14,7 @@ Message kind is decided from the wire type, not from the client's rewritten ``Ms
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -377,12 +378,19 @@ def _request(raw: RawMessage, self_id: str) -> FriendshipPayload | None:
         id=get_str(raw, "MsgId"),
         contact_id=contact,
         type=FriendshipType.RECEIVE,
-        hello=plain_text(get_str(info, "Content") or attr(root, ".", "content")),
+        hello=_hello(info, root),
         ticket=get_str(info, "Ticket") or attr(root, ".", "ticket"),
         scene=get_int(info, "Scene") or _to_int(attr(root, ".", "scene")),
         stranger=attr(root, ".", "encryptusername"),
         timestamp=float(get_int(raw, "CreateTime")),
     )
+
+
+def _hello(info: Mapping[str, Any], root: ET.Element | None) -> str:
+    # RecommendInfo.Content is wire text (HTML-escaped, emoji spans, §5.3); the XML attribute is
+    # already plain once the XML is parsed, so markup-stripping it would eat a literal "<x>".
+    wire = get_str(info, "Content")
+    return plain_text(wire) if wire else fix_surrogates(attr(root, ".", "content"))
 
 
 def _to_int(text: str) -> int:

@@ -217,25 +217,23 @@ def _find_media(sb: Sandbox, media_id: str) -> tuple[bytes, str] | None:
 @route("webwxgeticon", "api")
 async def geticon(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """A contact's avatar (132x132 JPEG); unknown names get a 0-byte answer like the real one."""
-    s = _download_session(sb, request)
-    if s is None:
-        return web.Response(status=401)
-    wxid = s.wxid_of(request.query.get("username", ""))
-    if wxid is None:
-        return _bytes(b"", "image/jpeg")
-    return _bytes(samples.avatar(wxid), "image/jpeg", **{"Cache-Control": "max-age=86400"})
+    return _avatar(sb, request, 132, {"Cache-Control": "max-age=86400"})
 
 
 @route("webwxgetheadimg", "api")
 async def getheadimg(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """A room's avatar (139x139 JPEG)."""
+    return _avatar(sb, request, 139, {})
+
+
+def _avatar(sb: Sandbox, request: web.Request, size: int, headers: dict[str, str]) -> web.Response:
     s = _download_session(sb, request)
     if s is None:
         return web.Response(status=401)
     wxid = s.wxid_of(request.query.get("username", ""))
     if wxid is None:
         return _bytes(b"", "image/jpeg")
-    return _bytes(samples.avatar(wxid, 139), "image/jpeg")
+    return _bytes(samples.avatar(wxid, size), "image/jpeg", **headers)
 
 
 @route("webwxgetpubliclinkimg", "api")

@@ -58,6 +58,20 @@ async def _msg_request(
     return s, msg, peer, 0
 
 
+async def _new_send(
+    sb: Sandbox, request: web.Request
+) -> tuple[Session, dict[str, Any], str] | web.Response:
+    """(session, Msg, peer) of a send to perform, or the answer to give at once: an error, or
+    the first answer again for a retried ClientMsgId."""
+    s, msg, peer, ret = await _msg_request(sb, request)
+    if s is None:
+        return _fail(ret)
+    again = _replay(s, sb, msg)
+    if again is not None:
+        return _ok(again, msg.get("LocalID"))
+    return s, msg, peer
+
+
 def _ok(msg: WorldMessage, local_id: Any) -> web.Response:
     return json_response({"BaseResponse": base(), "MsgID": msg.id, "LocalID": str(local_id or "")})
 
@@ -85,12 +99,10 @@ def _mentions(s: Session, source: Any) -> tuple[str, ...]:
 @route("webwxsendmsg", "api")
 async def sendmsg(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """Text (Type 1) or a forwarded location (Type 48)."""
-    s, msg, peer, ret = await _msg_request(sb, request)
-    if s is None:
-        return _fail(ret)
-    again = _replay(s, sb, msg)
-    if again is not None:
-        return _ok(again, msg.get("LocalID"))
+    got = await _new_send(sb, request)
+    if isinstance(got, web.Response):
+        return got
+    s, msg, peer = got
     content = str(msg.get("Content") or "")
     if msg.get("Type") == 48:
         label = re.search(r'label="([^"]*)"', content)
@@ -118,12 +130,10 @@ async def sendvideomsg(sb: Sandbox, request: web.Request) -> web.StreamResponse:
 
 
 async def _send_media(sb: Sandbox, request: web.Request, msg_type: int) -> web.StreamResponse:
-    s, msg, peer, ret = await _msg_request(sb, request)
-    if s is None:
-        return _fail(ret)
-    again = _replay(s, sb, msg)
-    if again is not None:
-        return _ok(again, msg.get("LocalID"))
+    got = await _new_send(sb, request)
+    if isinstance(got, web.Response):
+        return got
+    s, msg, peer = got
     found = _media(sb, str(msg.get("MediaId") or ""))
     if found is None:
         return _fail(1)
@@ -151,12 +161,10 @@ async def _send_media(sb: Sandbox, request: web.Request, msg_type: int) -> web.S
 @route("webwxsendappmsg", "api")
 async def sendappmsg(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """A file (Type 6 with the appmsg XML, not escaped) or a forwarded app message."""
-    s, msg, peer, ret = await _msg_request(sb, request)
-    if s is None:
-        return _fail(ret)
-    again = _replay(s, sb, msg)
-    if again is not None:
-        return _ok(again, msg.get("LocalID"))
+    got = await _new_send(sb, request)
+    if isinstance(got, web.Response):
+        return got
+    s, msg, peer = got
     xml = str(msg.get("Content") or "")
     app_type = int(msg.get("Type") or 0)
     title = plain(_tag(xml, "title"))
@@ -189,12 +197,10 @@ async def sendappmsg(sb: Sandbox, request: web.Request) -> web.StreamResponse:
 @route("webwxsendemoticon", "api")
 async def sendemoticon(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """A sticker by MediaId (uploaded GIF) or by EMoticonMd5 (one seen before)."""
-    s, msg, peer, ret = await _msg_request(sb, request)
-    if s is None:
-        return _fail(ret)
-    again = _replay(s, sb, msg)
-    if again is not None:
-        return _ok(again, msg.get("LocalID"))
+    got = await _new_send(sb, request)
+    if isinstance(got, web.Response):
+        return got
+    s, msg, peer = got
     data: bytes | None = None
     if msg.get("MediaId"):
         found = _media(sb, str(msg["MediaId"]))

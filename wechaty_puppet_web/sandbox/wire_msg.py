@@ -203,7 +203,9 @@ def _render_request(s: Session, m: WorldMessage, out: dict[str, Any]) -> None:
         f'sourcenickname=""><brandlist count="0" ver="680000000"></brandlist></msg>'
     )
     out["Content"] = wire_xml(xml)
-    out["RecommendInfo"] = _recommend(s, who, scene=scene, content=m.text, ticket=ticket, op=2)
+    # The greeting is user text: escaped on the wire like any other (protocol §5.3).
+    hello = wire_text(m.text)
+    out["RecommendInfo"] = _recommend(s, who, scene=scene, content=hello, ticket=ticket, op=2)
     out["Ticket"] = ticket
 
 
