@@ -38,7 +38,9 @@ class _Command(Protocol):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (sub-commands whose module is missing are left out)."""
-    parser = argparse.ArgumentParser(prog="wechaty-web", description="the command line of wechaty-puppet-web")
+    parser = argparse.ArgumentParser(
+        prog="wechaty-web", description="the command line of wechaty-puppet-web"
+    )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)"
     )
