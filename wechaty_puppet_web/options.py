@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -11,20 +12,14 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext
 
 DEFAULT_SESSION_FILE = Path("~/.wechaty-web/session.json")
-# Captured desktop-client value in circulation since 2022 (protocol doc §2.5): an opaque blob that
-# clients replay; nobody generates it. Override with ``extspam=`` when the server wants another.
-DEFAULT_EXTSPAM = (
-    "Go8FCIkFEokFCggwMDAwMDAwMRAGGvAESySibk50w5Wb3uTl2c2h64jVVrV7gNs06GFlWplHQbY/5FfiO++1yH4ykCyN"
-    "PWKXmco+wfQzK5R98D3so7rJ5LmGFvBLjGceleySrc3SOf2Pc1gVehzJgODeS0lDL3/I/0S2SSE98YgKleq6Uqx6ndTy"
-    "9yaL9qFxJL7eiA/R3SEfTaW1SBoSITIu+EEkXff+Pv8NHOk7N57rcGk1w0ZzRrQDkXTOXFN2iHYIzAAZPIOY45Lsh+A4"
-    "slpgnDiaOvRtlQYCt97nmPLuTipOJ8Qc5pM7ZsOsAPPrCQL7nK0I7aPrFDF0q4ziUUKettzW8MrAaiVfmbD1/VkmLNVq"
-    "qZVvBCtRblXb5FHmtS8FxnqCzYP4WFvz3T0TcrOqwLX1M/DQvcHaGGw0B0y4bZMs7lVScGBFxMj3vbFi2SRKbKhaitxH"
-    "fYHAOAa0X7/MSS0RNAjdwoyGHeOepXOKY+h3iHeqCvgOH6LOifdHf/1aaZNwSkGotYnYScW8Yx63LnSwba7+hESrtPa/"
-    "huRmB9KWvMCKbDThL/nne14hnL277EDCSocPu3rOSYjuB9gKSOdVmWsj9Dxb/iZIe+S6AiG29Esm+/eUacSba0k8wn5H"
-    "hHg9d4tIcixrxveflc8vi2/wNQGVFNsGO6tB5WF0xf/plngOvQ1/ivGV/C1Qpdhzznh0ExAVJ6dwzNg7qIEBaw+BzTJT"
-    "UuRcPk92Sn6QDn2Pu3mpONaEumacjW4w6ipPnPw+g2TfywJjeEcpSZaP4Q3YV5HG8D6UjWA4GSkBKculWpdCMadx0usM"
-    "omsSS/74QgpYqcPkmamB4nVv1JxczYITIqItIKjD35IGKAUwAA=="
-)
+# The desktop (UOS) login wants an ``extspam`` header: an opaque blob captured from the desktop
+# client that clients replay (protocol doc §2.5). We ship none of the captured values; pass
+# ``extspam=`` or set ``$WPW_EXTSPAM``. Without one only ``client-version`` is added.
+EXTSPAM_ENV = "WPW_EXTSPAM"
+
+
+def _default_extspam() -> str | None:
+    return os.environ.get(EXTSPAM_ENV) or None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,7 +44,7 @@ class PuppetWebOptions:
     sandbox: str | None = None
     session_file: Path | str | None = DEFAULT_SESSION_FILE
     uos: bool = True
-    extspam: str = DEFAULT_EXTSPAM
+    extspam: str | None = field(default_factory=_default_extspam)
     client_version: str = "2.0.0"
     heartbeat_interval: float = 5.0
     call_timeout: float = 15.0

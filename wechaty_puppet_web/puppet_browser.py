@@ -193,7 +193,8 @@ class PageSession:
     async def _uos_headers(self, route: Route, request: Request) -> None:
         headers = dict(request.headers)
         headers["client-version"] = self.options.client_version
-        headers["extspam"] = self.options.extspam
+        if self.options.extspam:
+            headers["extspam"] = self.options.extspam
         headers.setdefault("referer", f"https://wx.qq.com/?&lang={self.options.lang}&target=t")
         await route.fallback(headers=headers)
 

@@ -10,7 +10,6 @@ from playwright.async_api import Browser, BrowserContext, Request, Route
 
 from wechaty_puppet_web import LoginError, PuppetWeb, PuppetWebOptions, RateLimitedError
 from wechaty_puppet_web.events import EventName, ResetEvent
-from wechaty_puppet_web.options import DEFAULT_EXTSPAM
 from wechaty_puppet_web.payloads import MessageType, ScanStatus
 from wechaty_puppet_web.sandbox import Sandbox
 
@@ -20,6 +19,9 @@ from .test_puppet_support import (
     record,
     start_ready,
 )
+
+# A stand-in for the captured desktop blob: the puppet must pass through whatever it is given.
+EXTSPAM = "Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1ibG9i"
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +126,9 @@ async def test_uos_headers_reach_a_callers_context_routes(
             sent.append(await request.all_headers())
 
     recording_context.on("requestfinished", on_finished)
-    options = PuppetWebOptions(context=recording_context, sandbox=sb.url, session_file=None)
+    options = PuppetWebOptions(
+        context=recording_context, sandbox=sb.url, session_file=None, extspam=EXTSPAM
+    )
     puppet = PuppetWeb(options)
     try:
         await start_ready(puppet, sb)
@@ -132,7 +136,7 @@ async def test_uos_headers_reach_a_callers_context_routes(
         await puppet.stop()
     assert seen  # the caller's context routes still see the request (a recorder would)
     uos = [h for h in sent if h.get("client-version") == "2.0.0"]
-    assert uos and uos[0]["extspam"] == DEFAULT_EXTSPAM
+    assert uos and uos[0]["extspam"] == EXTSPAM
     assert not recording_context.pages  # the caller's context is left open, our page closed
 
 
@@ -153,7 +157,9 @@ async def test_the_one_click_panel_falls_back_to_a_qr(
         {"name": "last_wxuin", "value": str(sb.world.bot.uin), "domain": "wx.qq.com", "path": "/"},
     ]
     await recording_context.add_cookies(cookies)  # type: ignore[arg-type]
-    options = PuppetWebOptions(context=recording_context, sandbox=sb.url, session_file=None)
+    options = PuppetWebOptions(
+        context=recording_context, sandbox=sb.url, session_file=None, extspam=EXTSPAM
+    )
     puppet = PuppetWeb(options)
     waiting = puppet.wait_for(
         EventName.SCAN, lambda e: e.status is ScanStatus.WAITING and bool(e.qrcode), timeout=T
