@@ -38,7 +38,11 @@ class PuppetCore(AsyncIOEventEmitter):
     def __init__(self, options: PuppetWebOptions | None = None) -> None:
         super().__init__()
         self.options = options or PuppetWebOptions()
-        self._wire = Bridge(self._on_envelope, call_timeout=self.options.call_timeout)
+        self._wire = Bridge(
+            self._on_envelope,
+            call_timeout=self.options.call_timeout,
+            fast_lane=self.options.fast_bridge,
+        )
         # The mixins only need ``call`` (media.BridgeLike); the facade uses the full Bridge.
         self._bridge: BridgeLike = self._wire
         self._self_id: str | None = None
