@@ -1,7 +1,7 @@
-"""The puppet's hot paths against the sandbox: envelopes take the raw CDP binding (and an iframe
-cannot use it to forge events), a room's members are fetched once for @mention matching, and a
-silent room change (a member's new in-room name) reaches Python through the page's room-changed
-hook, so the next mention matches the new name."""
+"""The puppet's hot paths against the sandbox: envelopes may take the raw CDP binding (and an
+iframe cannot use it to forge events), a room's members are fetched once for @mention matching,
+and a silent room change (a member's new in-room name) reaches Python through the page's
+room-changed hook, so the next mention matches the new name."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from wechaty_puppet_web import PuppetWeb
 from wechaty_puppet_web.events import EventName, MessageEvent
 from wechaty_puppet_web.sandbox import Sandbox
 
-from .test_puppet_support import T
+from .test_puppet_support import MakePuppet, T, start_ready
 
 pytestmark = pytest.mark.browser
 
@@ -61,8 +61,11 @@ async def test_mentions_use_cached_members_until_the_room_changes(
 
 
 async def test_envelopes_take_the_cdp_binding_and_iframes_cannot_forge(
-    bot: PuppetWeb, sb: Sandbox
+    make_puppet: MakePuppet, sb: Sandbox
 ) -> None:
+    bot = make_puppet()
+    bot._wire.fast_lane = True  # off by default (see cdp_binding.py)
+    await start_ready(bot, sb)
     assert await bot.page.evaluate("() => typeof window.__wpw_cdp") == "function"
     got: list[MessageEvent] = []
     bot.on(EventName.MESSAGE.value, got.append)

@@ -87,7 +87,7 @@ def envelope_text(seq: int) -> str:
 async def test_the_bridge_hears_trusted_contexts_through_cdp() -> None:
     session = FakeSession()
     got: list[Envelope] = []
-    bridge = Bridge(got.append)
+    bridge = Bridge(got.append, fast_lane=True)
     await bridge.attach(FakePage(session), "script")
     assert ("Runtime.addBinding", {"name": CDP_BINDING_NAME}) in session.sent
     session.fire("Runtime.executionContextCreated", {"context": context(7)})
@@ -104,6 +104,12 @@ async def test_the_bridge_hears_trusted_contexts_through_cdp() -> None:
     assert [e.seq for e in got] == [1]
     await bridge.attach(FakePage(FakeSession()), "script")  # a new page: the old session goes
     assert session.detached
+
+
+async def test_the_fast_lane_is_off_by_default() -> None:
+    session = FakeSession()
+    await Bridge(lambda e: None).attach(FakePage(session), "script")
+    assert session.sent == []
 
 
 async def test_a_page_without_cdp_installs_nothing() -> None:

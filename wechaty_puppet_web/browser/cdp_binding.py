@@ -6,6 +6,10 @@ bridge never needs an answer, so ``bridge.js`` prefers ``window.__wpw_cdp`` when
 ``Runtime.addBinding`` whose call is one ``Runtime.bindingCalled`` event. Measured with
 ``python -m bench latency``: ~2-4 ms less per incoming message on the 2-core machine.
 
+Off unless ``Bridge(fast_lane=True)``: these envelopes travel beside Playwright's own page
+events, so one may overtake the ``response`` or ``framenavigated`` event of what caused it,
+and the cassette recorder (``recording/recorder.py``) stamps requests assuming it cannot.
+
 The frame check stays: ``Runtime.bindingCalled`` names an execution context, and only the main
 world of the top frame of a web WeChat host (the contexts seen in
 ``Runtime.executionContextCreated``) is trusted. When a CDP session is not available (another
