@@ -16,6 +16,17 @@ Fixtures (prefixed ``wpw_`` so they never clash with a project's own):
 - ``wpw_sandbox``: the same sandbox with a fresh default world for each test.
 - ``wpw_browser`` (session): one Chromium whose WeChat hosts resolve to the sandbox.
 - ``wpw_puppet``: a :class:`~wechaty_puppet_web.PuppetWeb` logged in and ready (no session file).
+- ``wpw_record``: ``async with wpw_record(path) as session`` records a puppet against
+  ``wpw_sandbox`` into a cassette (the phone waits for :func:`login_with_phone` in that test).
+- ``wpw_replay``: ``async with wpw_replay(path) as session`` runs a puppet on a cassette only.
+
+The record/replay helpers are importable from here too: :func:`replay_puppet`,
+:func:`record_puppet`, :func:`assert_replayed_events`, :func:`login_with_phone`::
+
+    async def test_login_replays(wpw_replay):
+        async with wpw_replay("tests/cassettes/login.jsonl") as session:
+            await session.wait_for_recorded()
+            assert_replayed_events(session.events, session.replayer.cassette)
 
 The session-scoped fixtures run on pytest-asyncio's session event loop; tests using them should
 run on that loop too (``asyncio_default_test_loop_scope = "session"`` in the pytest config).
@@ -24,8 +35,21 @@ run on that loop too (``asyncio_default_test_loop_scope = "session"`` in the pyt
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
+
+from .recording.cassette import Cassette
+from .recording.testing import (
+    EventLog,
+    RecordSession,
+    ReplaySession,
+    assert_replayed_events,
+    login_with_phone,
+    record_puppet,
+    replay_puppet,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -33,7 +57,26 @@ if TYPE_CHECKING:
     from .puppet import PuppetWeb
     from .sandbox import Sandbox
 
+__all__ = [
+    "EventLog",
+    "RecordFactory",
+    "RecordSession",
+    "ReplayFactory",
+    "ReplaySession",
+    "assert_replayed_events",
+    "login_with_phone",
+    "record_puppet",
+    "replay_puppet",
+]
+
 READY_TIMEOUT = 30.0
+
+CassetteSource = str | os.PathLike[str] | Cassette
+RecordFactoryResult = AbstractAsyncContextManager[RecordSession]
+ReplayFactoryResult = AbstractAsyncContextManager[ReplaySession]
+# wpw_record(path, **record_puppet_options) / wpw_replay(cassette, **replay_puppet_options)
+RecordFactory = Callable[..., RecordFactoryResult]
+ReplayFactory = Callable[..., ReplayFactoryResult]
 
 # Without pytest-asyncio there are no async fixtures (and importing this must not fail).
 if importlib.util.find_spec("pytest_asyncio") is not None:
@@ -86,3 +129,32 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
             yield puppet
         finally:
             await puppet.stop()
+
+    @pytest_asyncio.fixture(loop_scope="session")
+    async def wpw_record(wpw_sandbox: Sandbox, wpw_browser: Browser) -> RecordFactory:
+        """Record a puppet against the sandbox: ``async with wpw_record(path) as session``.
+
+        The phone stops confirming by itself for this test: :func:`login_with_phone` walks each
+        login step, so the cassette holds every scan state a replay will emit.
+        """
+        wpw_sandbox.auto_scan = False  # wpw_sandbox's reset() restores it for the next test
+
+        def record(path: str | os.PathLike[str], **options: Any) -> RecordFactoryResult:
+            return record_puppet(
+                path, wpw_browser, context_options=wpw_sandbox.context_options(), **options
+            )
+
+        return record
+
+    @pytest_asyncio.fixture(loop_scope="session")
+    async def wpw_replay(wpw_browser: Browser) -> ReplayFactory:
+        """Run a puppet on a cassette: ``async with wpw_replay(path) as session``.
+
+        Every request is answered from the cassette; the browser is the sandbox's, so a request
+        that escaped the routes would reach the sandbox, never the internet.
+        """
+
+        def replay(cassette: CassetteSource, **options: Any) -> ReplayFactoryResult:
+            return replay_puppet(cassette, wpw_browser, **options)
+
+        return replay

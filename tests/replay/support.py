@@ -19,6 +19,10 @@ TEXT = "hello replay 回放"
 LOGGED_IN = f"() => !!window.angular && !!{INJ} && !!{INJ}.get('accountFactory').getUserName()"
 HAS_TEXT = """t => Object.values(window._chatContent || {}).some(list => list.some(
   m => String(m.MMActualContent || m.Content || '').indexOf(t) >= 0))"""
+# A person scans the QR only once it is shown: scanning before the image loaded lets the page
+# switch hosts with the QR request cancelled, so the recording lacks it and its replay fails.
+QR_SHOWN = """() => { const img = document.querySelector('.qrcode img');
+  return !!img && !!img.getAttribute('src') && img.complete && img.naturalWidth > 0; }"""
 SECRETS = f"""() => {{
   var a = {INJ}.get('accountFactory');
   return [a.getSkey(), a.getSid(), String(a.getUin()), a.getPassticket() || ''];
@@ -46,6 +50,7 @@ async def sandbox_session(context: BrowserContext, sandbox: Sandbox) -> tuple[Pa
     """Log the page in with the phone, receive one text from Alice; the page and its secrets."""
     page = await open_page(context)
     await sandbox.phone.wait_for_qr()
+    await page.wait_for_function(QR_SHOWN, timeout=T)
     sandbox.phone.scan()
     sandbox.phone.confirm()
     await wait_logged_in(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,72 @@ async def test_page_redirect_becomes_a_routed_navigation() -> None:
     assert route.fulfilled is not None and route.fulfilled["status"] == 200
     assert route.fulfilled["headers"]["set-cookie"] == "wxsid=s"  # the cookies still land
     assert b'url=https://wx2.qq.com/?&amp;lang=zh_CN"' in route.fulfilled["body"]
+
+
+class FakeResponse:
+    def __init__(self, request: FakeRecordedRequest) -> None:
+        self.request, self.status = request, 200
+
+    async def all_headers(self) -> dict[str, str]:
+        return {"content-type": "application/json"}
+
+    async def body(self) -> bytes:
+        return b'{"BaseResponse":{"Ret":0}}'
+
+
+class FakeRecordedRequest(FakeRequest):
+    def __init__(self, url: str) -> None:
+        super().__init__("GET", url)
+        self.answer = FakeResponse(self)
+        self.redirected_to = None
+
+    async def response(self) -> FakeResponse:
+        return self.answer
+
+    async def all_headers(self) -> dict[str, str]:
+        return dict(self.headers)
+
+
+async def test_events_before_counts_the_events_before_the_request_was_sent(
+    tmp_path: Path,
+) -> None:
+    """An event emitted while the request is in flight may need its answer: a soft bound."""
+    puppet = AsyncIOEventEmitter()
+    path = tmp_path / "order.jsonl"
+    request = FakeRecordedRequest(f"{API}/webwxgetcontact?seq=0")
+    async with Recorder(path) as recorder:
+        recorder.attach(puppet)
+        puppet.emit("scan", ScanEvent(status=ScanStatus.WAITING, qrcode="https://x/l/u", data=""))
+        recorder._on_request(request)  # type: ignore[arg-type]
+        # Playwright delivers `response` after an event the response itself caused
+        puppet.emit("login", LoginEvent(contact_id="@me"))
+        recorder._on_response(request.answer)  # type: ignore[arg-type]
+        recorder._on_finished(request)  # type: ignore[arg-type]
+    (record,) = load(path).http
+    assert (record.events_sent, record.events_before) == (1, 2)
+
+
+def _ordered(events_sent: int, events_before: int) -> Cassette:
+    record = _http(0, "POST", f"{API}/webwxsync?skey=x", '{"AddMsgCount":1}')
+    return Cassette(
+        records=(replace(record, events_sent=events_sent, events_before=events_before),)
+    )
+
+
+async def test_replayer_waits_for_events_before_the_response_while_they_come() -> None:
+    replayer = Replayer(_ordered(0, 1), settle=30.0)
+    puppet = AsyncIOEventEmitter()
+    replayer.attach(puppet)
+    served = asyncio.ensure_future(_serve(replayer, "POST", f"{API}/webwxsync?skey=y"))
+    done, _ = await asyncio.wait({served}, timeout=0.2)  # proves an absence: nothing to await
+    assert not done
+    puppet.emit("login", LoginEvent(contact_id="@me"))
+    route = await asyncio.wait_for(served, 2)
+    assert route.fulfilled is not None
+
+
+async def test_replayer_serves_once_the_puppet_is_idle_when_the_event_needs_the_answer() -> None:
+    replayer = Replayer(_ordered(0, 1), settle=0.05, order_timeout=30.0)
+    replayer.attach(AsyncIOEventEmitter())
+    route = await asyncio.wait_for(_serve(replayer, "POST", f"{API}/webwxsync?skey=y"), 2)
+    assert route.fulfilled is not None  # not held for order_timeout: the puppet went idle

@@ -17,9 +17,12 @@ things happened), ``t`` (seconds since the recording started, millisecond precis
      "response": {"status": 200, "headers": {"content-type": "...", "set-cookie": "a=1\\nb=2"},
                   "body": BODY}}
 
-An optional ``events_before`` (an int) counts the puppet events recorded before the response
-arrived; a replay with a puppet attached serves the response only once the puppet emitted as
-many, so events keep their recorded order however fast the replay runs.
+An optional ``events_sent`` (an int) counts the puppet events recorded before the request was
+sent, and ``events_before`` those recorded before its response was seen. A replay with a puppet
+attached serves the response once the puppet emitted ``events_sent`` events (they cannot depend
+on this answer) and, while the puppet keeps emitting, ``events_before``: so events keep their
+recorded order however fast the replay runs. ``events_before`` is only a soft bound because the
+recorder sees a response late, possibly after events the response itself caused.
 
 ``"event"`` — one event the puppet emitted, as its ``to_json()``::
 
@@ -109,9 +112,10 @@ class HttpRecord:
     t: float
     request: HttpRequest
     response: HttpResponse
-    # puppet events recorded before the response arrived: a replay serves it only after the
-    # puppet emitted as many (so events keep their recorded order however fast the replay runs)
+    # puppet events recorded before the response was seen (a soft bound: see the module doc)
     events_before: int | None = None
+    # puppet events recorded before the request was sent (a hard bound)
+    events_sent: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,6 +249,8 @@ def _encode_record(record: Record, sink: _BlobSink) -> dict[str, Any]:
     req, resp = record.request, record.response
     if record.events_before is not None:
         base["events_before"] = record.events_before
+    if record.events_sent is not None:
+        base["events_sent"] = record.events_sent
     return base | {
         "kind": "http",
         "request": {
@@ -339,11 +345,12 @@ def _decode_http(obj: Mapping[str, Any], path: Path, where: str) -> HttpRecord:
     body = req.get("body")
     resp_body = resp.get("body", {"text": ""})
     asset = resp_body.get("asset") if isinstance(resp_body, Mapping) else None
-    events_before = obj.get("events_before")
+    events_before, events_sent = obj.get("events_before"), obj.get("events_sent")
     return HttpRecord(
         seq=int(obj["seq"]),
         t=float(obj["t"]),
         events_before=None if events_before is None else int(events_before),
+        events_sent=None if events_sent is None else int(events_sent),
         request=HttpRequest(
             method=str(req["method"]),
             url=str(req["url"]),

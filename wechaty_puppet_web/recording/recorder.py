@@ -155,6 +155,7 @@ class Recorder:
         self._changed = asyncio.Event()
         self._last_activity = time.monotonic()
         self._events_at: dict[Request, int] = {}
+        self._events_sent: dict[Request, int] = {}
         self._bodies: dict[Request, asyncio.Future[bytes]] = {}
         self._cdp = CdpBodies()
         self._event_count = 0
@@ -202,12 +203,15 @@ class Recorder:
         await self._learn_cookies(context)
 
     def _on_request(self, request: Request) -> None:
+        # events before the request cannot depend on its answer: a replay may always wait for them
+        self._events_sent[request] = self._event_count
         self._in_flight.add(request)
         self._last_activity = time.monotonic()
         self._changed.set()
 
     def _on_response(self, response: Response) -> None:
-        # delivered before the page can act on the body, so before any event it causes
+        # Playwright may deliver this after puppet events the response itself caused (it waits
+        # for the headers' extra info): a replay treats this count as a soft bound only
         self._events_at[response.request] = self._event_count
         if not 300 <= response.status < 400:
             # ask for the body at once: once the page navigates away (the login poll's answer
@@ -236,6 +240,7 @@ class Recorder:
         self._done(request)
         self._bodies.pop(request, None)
         self._events_at.pop(request, None)
+        self._events_sent.pop(request, None)
         # aborted long polls at page close, cancelled navigations: nothing to replay
         _log.debug("not recorded (failed: %s): %s %s", request.failure, request.method, request.url)
 
@@ -262,6 +267,7 @@ class Recorder:
             seq=seq,
             t=t,
             events_before=self._events_at.pop(request, None),
+            events_sent=self._events_sent.pop(request, None),
             request=HttpRequest(
                 method=request.method,
                 url=request.url,

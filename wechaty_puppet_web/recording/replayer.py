@@ -25,8 +25,9 @@ recorded order). Beyond the recording:
   attached puppets as an ``error`` event, and the route is aborted.
 
 Time is compressed by default: every response is served as soon as it is asked for, but with
-a puppet attached, never before the puppet emitted the events recorded before it (so a message
-cannot overtake ``ready``). With
+a puppet attached, never before the puppet emitted the events recorded before its request, nor,
+while the puppet keeps emitting, those recorded before its response (so a message cannot
+overtake ``ready``). With
 ``realtime=True`` a response is not served before its recorded time since the start.
 """
 
@@ -113,11 +114,13 @@ class Replayer:
         realtime: bool = False,
         hold: float = 25.0,
         order_timeout: float = 10.0,
+        settle: float = 1.0,
     ) -> None:
         self.cassette = cassette if isinstance(cassette, Cassette) else load(cassette)
         self.realtime = realtime
         self.hold = hold
         self.order_timeout = order_timeout
+        self.settle = settle
         self.emitted = 0  # events of the attached puppets
         self._progress = asyncio.Event()
         self.errors: list[CassetteMismatchError] = []
@@ -165,9 +168,10 @@ class Replayer:
     async def _in_order(self, record: HttpRecord) -> None:
         if not self._puppets or record.events_before is None:
             return
+        sent = record.events_before if record.events_sent is None else record.events_sent
         try:
             async with asyncio.timeout(self.order_timeout):
-                while self.emitted < record.events_before and not self._closed.is_set():
+                while self.emitted < sent and not self._closed.is_set():
                     self._progress.clear()
                     await self._progress.wait()
         except TimeoutError:
@@ -177,8 +181,22 @@ class Replayer:
                 record.seq,
                 self.order_timeout,
                 self.emitted,
-                record.events_before,
+                sent,
             )
+        await self._while_progressing(record.events_before)
+
+    async def _while_progressing(self, count: int) -> None:
+        """Wait for ``count`` events while the puppet keeps emitting (``settle`` s apart).
+
+        Events recorded between a request and its response may need that response (the
+        recorder sees responses late): once the puppet is idle it waits for this answer.
+        """
+        while self.emitted < count and not self._closed.is_set():
+            self._progress.clear()
+            try:
+                await asyncio.wait_for(self._progress.wait(), self.settle)
+            except TimeoutError:
+                return
 
     def raise_errors(self) -> None:
         """Raise the first mismatch of the replay, if there was one.

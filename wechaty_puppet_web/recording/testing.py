@@ -62,10 +62,16 @@ class EventLog:
         Raises:
             TimeoutError: fewer arrived in time (the message lists what did).
         """
-        async with asyncio.timeout(timeout):
-            while len(self.items) < count:
-                self._changed.clear()
-                await self._changed.wait()
+        try:
+            async with asyncio.timeout(timeout):
+                while len(self.items) < count:
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            names = [name for name, _ in self.items]
+            raise TimeoutError(
+                f"{len(self.items)} of {count} events after {timeout:g} s: {names}"
+            ) from None
 
 
 def _plain_json(value: Any) -> Any:
@@ -176,12 +182,29 @@ async def login_with_phone(session: RecordSession, sandbox: Sandbox, timeout: fl
     """
     puppet = session.puppet
     await _scan_status(session, 2, timeout)  # ScanStatus.WAITING: the QR is shown
+    await _qr_image_loaded(puppet, timeout)
     scanned = puppet.wait_for("scan", lambda e: int(e.status) == 3, timeout=timeout)
     sandbox.phone.scan()
     await scanned
     ready = puppet.wait_for("ready", timeout=timeout)
     sandbox.phone.confirm()
     await ready
+
+
+# The login page's QR <img> (the web client's `.qrcode img`) finished loading.
+_QR_LOADED = """() => { const img = document.querySelector('.qrcode img');
+  return !img || !img.getAttribute('src') ? false : img.complete && img.naturalWidth > 0; }"""
+
+
+async def _qr_image_loaded(puppet: PuppetWeb, timeout: float) -> None:
+    """Wait until the QR image is on screen, as a person would before scanning.
+
+    Why: a scan confirmed before the image loaded lets the page switch hosts with the image
+    request cancelled; the cassette then lacks it and a replay (which loads it) fails.
+    """
+    page = puppet.page
+    if page is not None:
+        await page.wait_for_function(_QR_LOADED, timeout=timeout * 1000)
 
 
 async def _scan_status(session: RecordSession, status: int, timeout: float) -> None:
