@@ -37,6 +37,7 @@ from playwright.async_api import BrowserContext, Request, Response, Route
 from playwright.async_api import Error as PlaywrightError
 
 from ..errors import CassetteError
+from ..events import EventName
 from .cassette import (
     Cassette,
     EventRecord,
@@ -74,22 +75,7 @@ RESPONSE_HEADERS = frozenset(
 )
 # Periodic and timing-dependent: recording them would make every replay comparison flaky.
 SKIPPED_EVENTS = frozenset({"heartbeat"})
-EVENT_NAMES = (
-    "scan",
-    "login",
-    "logout",
-    "ready",
-    "message",
-    "friendship",
-    "room-join",
-    "room-leave",
-    "room-topic",
-    "room-invite",
-    "heartbeat",
-    "dong",
-    "error",
-    "reset",
-)
+EVENT_NAMES = tuple(name.value for name in EventName)
 
 
 class EventSource(Protocol):
