@@ -76,7 +76,9 @@ async def test_poll_wakes_at_once_on_scan() -> None:
     async with Sandbox(login_hold=30) as sb, BareClient(sb) as c:
         uuid = await c.jslogin()
         poll = asyncio.create_task(c.poll(uuid))
-        await asyncio.sleep(0)  # let the poll reach the server before scanning
+        ticket = sb.logins.get(uuid)
+        assert ticket is not None
+        await asyncio.wait_for(ticket.polling.wait(), 3)  # the poll is held
         sb.phone.scan()
         code, _ = await asyncio.wait_for(poll, 3)
         assert code == 201

@@ -152,7 +152,8 @@ async def test_synccheck_wakes_at_once() -> None:
         await c.login(sb)
         await c.init()
         check = asyncio.create_task(c.synccheck())
-        await asyncio.sleep(0.05)  # let the long poll start before the message exists
+        assert sb.sessions.current is not None
+        await asyncio.wait_for(sb.sessions.current.polling.wait(), 3)  # the poll is held
         sb.world.send_text(from_="wxid_alice", to=sb.world.bot, text="wake up")
         assert await asyncio.wait_for(check, 3) == (0, 2)
 

@@ -77,6 +77,8 @@ async def test_wait_for_message() -> None:
         await w.wait_for_message(lambda m: m.text == "early", timeout=0.1)
     ).sender == "wxid_alice"
     waiter = asyncio.create_task(w.wait_for_message(lambda m: m.text == "late", timeout=2))
+    # One scheduling turn (not a time wait): the waiter runs up to its await, so "late" is
+    # delivered to a pending waiter rather than found in history.
     await asyncio.sleep(0)
     w.send_text(from_="wxid_bob", to=w.bot, text="late")
     assert (await waiter).sender == "wxid_bob"

@@ -36,6 +36,8 @@ class LoginTicket:
     used_by: str = ""  # sid of the session the ticket created
     redirect_host: str = ""  # push logins stay on the host family they came from
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set while a poll is held: tests await it to prove a pending poll wakes on a scan.
+    polling: asyncio.Event = field(default_factory=asyncio.Event)
 
     def set_state(self, state: QrState) -> None:
         """Move to ``state`` and wake pending polls."""
@@ -56,10 +58,13 @@ class LoginTicket:
         """What a login poll answers: a new state at once, else wait up to ``hold`` (then 408)."""
         if self.state is self.reported and self.state in (QrState.WAITING, QrState.SCANNED):
             changed = self._changed
+            self.polling.set()
             try:
                 await asyncio.wait_for(changed.wait(), hold)
             except TimeoutError:
                 return QrState.WAITING
+            finally:
+                self.polling.clear()
         self.reported = self.state
         return self.state
 

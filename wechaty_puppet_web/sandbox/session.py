@@ -64,6 +64,8 @@ class Session:
         self.acked = 0
         self.last_msg_time = self.login_time
         self._wake = asyncio.Event()
+        # Set while a synccheck is held: tests await it to prove a pending poll wakes on an event.
+        self.polling = asyncio.Event()
         self.encry_ids: dict[str, str] = {}
         self.member_cache: dict[tuple[str, str], tuple[tuple[str, str, bool], dict[str, Any]]] = {}
         self.sent: dict[str, int] = {}  # ClientMsgId -> MsgId, so a retried send is not doubled
@@ -162,10 +164,13 @@ class Session:
             if sel or remaining <= 0:
                 return sel
             wake = self._wake
+            self.polling.set()
             try:
                 await asyncio.wait_for(wake.wait(), remaining)
             except TimeoutError:
                 return self.selector(pos)
+            finally:
+                self.polling.clear()
         return 0
 
     # ------------------------------------------------------------ SyncKey
