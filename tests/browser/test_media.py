@@ -15,9 +15,9 @@ from wechaty_puppet_web import PuppetWeb
 from wechaty_puppet_web.errors import RateLimitedError, UploadError
 from wechaty_puppet_web.events import MessageEvent
 from wechaty_puppet_web.filebox import FileBox
-from wechaty_puppet_web.media import CHUNK_SIZE, MAX_UPLOAD_BYTES
 from wechaty_puppet_web.options import PuppetWebOptions
 from wechaty_puppet_web.payloads import ImageType, MessageType
+from wechaty_puppet_web.puppet.media import CHUNK_SIZE, MAX_UPLOAD_BYTES
 from wechaty_puppet_web.sandbox import Sandbox, samples
 from wechaty_puppet_web.sandbox.model import WorldMessage
 

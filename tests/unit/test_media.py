@@ -20,7 +20,9 @@ from wechaty_puppet_web.errors import (
     WebWxError,
 )
 from wechaty_puppet_web.filebox import FileBox
-from wechaty_puppet_web.media import (
+from wechaty_puppet_web.payloads import UrlLinkPayload
+from wechaty_puppet_web.protocol.raw import RawMessage
+from wechaty_puppet_web.puppet.media import (
     CHUNK_SIZE,
     MAX_UPLOAD_BYTES,
     Download,
@@ -32,9 +34,7 @@ from wechaty_puppet_web.media import (
     upload,
     url_link_xml,
 )
-from wechaty_puppet_web.messaging import MessagingMixin
-from wechaty_puppet_web.payloads import UrlLinkPayload
-from wechaty_puppet_web.protocol.raw import RawMessage
+from wechaty_puppet_web.puppet.messaging import MessagingMixin
 
 
 class FakePage:

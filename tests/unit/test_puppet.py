@@ -23,7 +23,7 @@ from wechaty_puppet_web.events import ErrorEvent, EventName, MessageEvent, ScanE
 from wechaty_puppet_web.options import PuppetWebOptions
 from wechaty_puppet_web.payloads import MessageType, ScanStatus
 from wechaty_puppet_web.puppet import PuppetWeb
-from wechaty_puppet_web.puppet_events import scan_status
+from wechaty_puppet_web.puppet.envelopes import scan_status
 
 SELF = "@self0001"
 ALICE = "@alice0001"

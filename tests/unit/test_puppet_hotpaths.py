@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from wechaty_puppet_web import puppet_core
 from wechaty_puppet_web.events import EventName, MessageEvent
 from wechaty_puppet_web.options import PuppetWebOptions
 from wechaty_puppet_web.puppet import PuppetWeb
+from wechaty_puppet_web.puppet import core as puppet_core
 
 from .test_puppet import FakeBridge, env
 

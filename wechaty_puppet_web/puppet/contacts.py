@@ -1,4 +1,4 @@
-"""Contacts and friendships of :class:`~wechaty_puppet_web.puppet.PuppetWeb`.
+"""Contacts and friendships of :class:`~wechaty_puppet_web.PuppetWeb`.
 
 Contacts live in the page (``contactFactory``); each call asks the page for plain copies and
 parses them, so payloads always reflect what the client knows now.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from .errors import NotFoundError, NotSupportedError
-from .payloads import ContactPayload, FriendshipPayload, FriendshipType
-from .protocol import parse
-from .protocol.raw import RawContact
-from .protocol.text import plain_text
-from .puppet_events import EventsMixin
+from ..errors import NotFoundError, NotSupportedError
+from ..payloads import ContactPayload, FriendshipPayload, FriendshipType
+from ..protocol import parse
+from ..protocol.raw import RawContact
+from ..protocol.text import plain_text
+from .envelopes import EventsMixin
 
 FETCH_WAIT_MS = 3000  # an unknown id triggers a batchget; wait this long for its answer
 VERIFY_ADD, VERIFY_ACCEPT = 2, 3  # VERIFYUSER_OPCODE_SENDREQUEST / _VERIFYOK

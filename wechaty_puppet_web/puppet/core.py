@@ -1,4 +1,4 @@
-"""The shared core of :class:`~wechaty_puppet_web.puppet.PuppetWeb`: events, state, helpers.
+"""The shared core of :class:`~wechaty_puppet_web.PuppetWeb`: events, state, helpers.
 
 The facade's mixins (contacts, rooms, messages, media) all lean on this class: the bridge, the
 logged-in check, the raw-message store, the Ret 1205 back-off, and event emission where a user
@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 from pyee.asyncio import AsyncIOEventEmitter
 
-from .browser.bridge import Bridge, Envelope
-from .errors import NotFoundError, NotLoggedInError, RateLimitedError
-from .events import ErrorEvent, Event, EventName
+from ..browser.bridge import Bridge, Envelope
+from ..errors import NotFoundError, NotLoggedInError, RateLimitedError
+from ..events import ErrorEvent, Event, EventName
+from ..options import PuppetWebOptions
+from ..protocol.raw import RawMessage
 from .media import BridgeLike
-from .options import PuppetWebOptions
-from .protocol.raw import RawMessage
 
 _log = logging.getLogger("wechaty_puppet_web.puppet")
 _T = TypeVar("_T")

@@ -1,4 +1,4 @@
-"""Rooms of :class:`~wechaty_puppet_web.puppet.PuppetWeb` (``chatroomFactory`` in the page).
+"""Rooms of :class:`~wechaty_puppet_web.PuppetWeb` (``chatroomFactory`` in the page).
 
 The room calls that report nothing in the page (delMember, modTopic, quit) are confirmed by the
 server's own answer, which the injected script reads off the client's request.
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from .errors import NotFoundError, NotSupportedError
-from .payloads import RoomMemberPayload, RoomPayload
-from .protocol import parse
-from .protocol.raw import RawContact, RawMember
-from .puppet_contact import FETCH_WAIT_MS, ContactMixin
+from ..errors import NotFoundError, NotSupportedError
+from ..payloads import RoomMemberPayload, RoomPayload
+from ..protocol import parse
+from ..protocol.raw import RawContact, RawMember
+from .contacts import FETCH_WAIT_MS, ContactMixin
 
 
 class RoomMixin(ContactMixin):

@@ -22,23 +22,23 @@ import html
 import logging
 from typing import Any, cast
 
-from .browser.bridge import Envelope
-from .browser.session import SessionStore
-from .errors import (
+from ..browser.bridge import Envelope
+from ..browser.session import SessionStore
+from ..errors import (
     BridgeError,
     LoginError,
     NotFoundError,
     PuppetWebError,
     SessionError,
 )
-from .events import DongEvent, EventName, HeartbeatEvent, ResetEvent
+from ..events import DongEvent, EventName, HeartbeatEvent, ResetEvent
+from ..options import PuppetWebOptions
+from ..payloads import MessagePayload
+from ..protocol import parse
+from ..protocol.raw import RawMessage
 from .messaging import MessagingMixin
-from .options import PuppetWebOptions
-from .payloads import MessagePayload
-from .protocol import parse
-from .protocol.raw import RawMessage
-from .puppet_browser import PageSession
-from .puppet_room import RoomMixin
+from .page import PageSession
+from .rooms import RoomMixin
 
 __all__ = ["PuppetWeb"]
 

@@ -22,9 +22,9 @@ from xml.sax.saxutils import escape
 
 import aiofiles
 
-from .errors import ProtocolError, PuppetWebError, UploadError
-from .filebox import FileBox, extension_for, guess_mimetype
-from .payloads import UrlLinkPayload
+from ..errors import ProtocolError, PuppetWebError, UploadError
+from ..filebox import FileBox, extension_for, guess_mimetype
+from ..payloads import UrlLinkPayload
 
 __all__ = [
     "CHUNK_SIZE",

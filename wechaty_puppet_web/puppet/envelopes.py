@@ -13,9 +13,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
-from .browser.bridge import Envelope
-from .errors import BrowserError, InjectionError
-from .events import (
+from ..browser.bridge import Envelope
+from ..errors import BrowserError, InjectionError
+from ..events import (
     FriendshipEvent,
     LoginEvent,
     LogoutEvent,
@@ -27,18 +27,18 @@ from .events import (
     RoomTopicEvent,
     ScanEvent,
 )
-from .payloads import (
+from ..payloads import (
     FriendshipPayload,
     MessagePayload,
     MessageType,
     RoomMemberPayload,
     ScanStatus,
 )
-from .protocol import parse
-from .protocol.raw import RawContact, RawMember, RawMessage, RawRecall
-from .protocol.sysmsg import RoomJoinSys, RoomLeaveSys, RoomTopicSys, match_system_message
-from .protocol.sysmsg import resolve_names as resolve
-from .puppet_core import PuppetCore
+from ..protocol import parse
+from ..protocol.raw import RawContact, RawMember, RawMessage, RawRecall
+from ..protocol.sysmsg import RoomJoinSys, RoomLeaveSys, RoomTopicSys, match_system_message
+from ..protocol.sysmsg import resolve_names as resolve
+from .core import PuppetCore
 
 _log = logging.getLogger("wechaty_puppet_web.puppet")
 

@@ -13,8 +13,17 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from .errors import NotSupportedError, ProtocolError, RateLimitedError, WebWxError
-from .filebox import FileBox
+from ..errors import NotSupportedError, ProtocolError, RateLimitedError, WebWxError
+from ..filebox import FileBox
+from ..payloads import (
+    ImageType,
+    LocationPayload,
+    MessagePayload,
+    MessageType,
+    MiniProgramPayload,
+    UrlLinkPayload,
+)
+from ..protocol import parse
 from .media import (
     Download,
     download_bytes,
@@ -23,19 +32,10 @@ from .media import (
     upload,
     url_link_xml,
 )
-from .payloads import (
-    ImageType,
-    LocationPayload,
-    MessagePayload,
-    MessageType,
-    MiniProgramPayload,
-    UrlLinkPayload,
-)
-from .protocol import parse
 
 if TYPE_CHECKING:
+    from ..protocol.raw import RawMessage
     from .media import BridgeLike
-    from .protocol.raw import RawMessage
 
 __all__ = ["MessagingMixin"]
 
@@ -74,7 +74,7 @@ def _safe(ident: str) -> str:
 
 
 class MessagingMixin:
-    """Media and the non-text message methods of :class:`~wechaty_puppet_web.puppet.PuppetWeb`."""
+    """Media and the non-text message methods of :class:`~wechaty_puppet_web.PuppetWeb`."""
 
     if TYPE_CHECKING:
         _bridge: BridgeLike

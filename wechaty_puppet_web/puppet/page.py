@@ -29,11 +29,11 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-from .browser.bridge import WEB_HOSTS, Bridge
-from .browser.inject import build_init_script
-from .browser.launcher import connect_browser, launch_chromium
-from .errors import BrowserError
-from .options import PuppetWebOptions
+from ..browser.bridge import WEB_HOSTS, Bridge
+from ..browser.inject import build_init_script
+from ..browser.launcher import connect_browser, launch_chromium
+from ..errors import BrowserError
+from ..options import PuppetWebOptions
 
 _log = logging.getLogger(__name__)
 
