@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .browser.pool import BrowserPool
 from .errors import (
     BridgeError,
     BridgeTimeout,
@@ -66,6 +67,7 @@ __all__ = [
     "BridgeError",
     "BridgeTimeout",
     "BrowserError",
+    "BrowserPool",
     "CassetteError",
     "CassetteMismatchError",
     "ContactGender",

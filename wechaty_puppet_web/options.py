@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext
 
+    from .browser.pool import BrowserPool
+
 DEFAULT_SESSION_FILE = Path("~/.wechaty-web/session.json")
 # The desktop (UOS) login wants an ``extspam`` header: an opaque blob captured from the desktop
 # client that clients replay (protocol doc §2.5). We ship none of the captured values; pass
@@ -28,7 +30,9 @@ class PuppetWebOptions:
 
     Browser, in order of precedence: ``context`` (a caller's BrowserContext, used as is: the
     recorder/replayer install their routes on it), ``browser`` (a caller's Browser; the puppet makes
-    its own context), ``endpoint`` (a remote Playwright/CDP URL), else a local Chromium
+    its own context), ``pool`` (a :class:`~wechaty_puppet_web.BrowserPool` shared with other
+    accounts: the puppet makes its own context and the pool restarts a browser that died),
+    ``endpoint`` (a remote Playwright/CDP URL), else a local Chromium
     (``executable_path`` or the launcher's search).
 
     ``sandbox`` is the one option that points the puppet at a running sandbox
@@ -41,6 +45,7 @@ class PuppetWebOptions:
     endpoint: str | None = None
     browser: Browser | None = None
     context: BrowserContext | None = None
+    pool: BrowserPool | None = None
     sandbox: str | None = None
     session_file: Path | str | None = DEFAULT_SESSION_FILE
     uos: bool = True
@@ -69,13 +74,18 @@ class PuppetWebOptions:
 
     def sandbox_args(self) -> list[str]:
         """Chromium flags that send every WeChat host to the sandbox (empty without one)."""
-        if not self.sandbox:
-            return []
-        parts = urlsplit(self.sandbox)
-        host = parts.hostname or "127.0.0.1"
-        port = parts.port or 443
-        target = f"{host}:{port}"
-        rules = ", ".join(
-            f"MAP {pattern} {target}" for pattern in ("*.qq.com", "*.wechat.com", "qq.com")
-        )
-        return [f"--host-resolver-rules={rules}", "--ignore-certificate-errors"]
+        return sandbox_browser_args(self.sandbox)
+
+
+def sandbox_browser_args(sandbox: str | None) -> list[str]:
+    """Chromium flags mapping every WeChat host onto the sandbox at ``sandbox`` (a URL)."""
+    if not sandbox:
+        return []
+    parts = urlsplit(sandbox)
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or 443
+    target = f"{host}:{port}"
+    rules = ", ".join(
+        f"MAP {pattern} {target}" for pattern in ("*.qq.com", "*.wechat.com", "qq.com")
+    )
+    return [f"--host-resolver-rules={rules}", "--ignore-certificate-errors"]

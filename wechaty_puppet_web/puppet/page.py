@@ -124,6 +124,13 @@ class PageSession:
             return
         if opts.browser is not None:
             self._browser = opts.browser
+        elif opts.pool is not None:
+            # A shared browser: ours is only the context; the pool restarts a dead browser.
+            opts.pool.check_sandbox(opts.sandbox)
+            browser = await opts.pool.browser()
+            if browser is not self._browser:
+                self._browser = browser
+                browser.on("disconnected", lambda _b: self._browser_gone(browser))
         elif self._browser is None or not self._browser.is_connected():
             self._playwright = self._playwright or await async_playwright().start()
             if opts.endpoint:
@@ -228,7 +235,7 @@ class PageSession:
         if old is not None and not old.is_closed():
             await _bounded(old.unroute_all(behavior="ignoreErrors"))
             await _bounded(old.close())
-        if self._own_browser and self._browser is not None and not self._browser.is_connected():
+        if self._relaunchable and self._browser is not None and not self._browser.is_connected():
             await self.relaunch()
             return
         self.home = home
@@ -236,9 +243,14 @@ class PageSession:
             await self._open_page()
         except PlaywrightError as exc:
             # Our browser is dying under us (its "disconnected" may not have fired yet).
-            if not self._own_browser:
+            if not self._relaunchable:
                 raise BrowserError(f"cannot open a new page: {exc.message}") from exc
             await self.relaunch()
+
+    @property
+    def _relaunchable(self) -> bool:
+        # Our own browser, or a pool's: either can be started again after it died.
+        return self._own_browser or (self.options.pool is not None and self._own_context)
 
     def _browser_gone(self, browser: Browser) -> None:
         # Our Chromium died (killed, crashed): the pages go with it; reset once, here.
@@ -251,7 +263,7 @@ class PageSession:
         logs in again without a scan."""
         await self.close()
         self._context = None if self._own_context else self._context
-        if self._browser is not None and self._own_browser and not self._browser.is_connected():
+        if self._browser is not None and self._relaunchable and not self._browser.is_connected():
             self._browser = None
         await self._ensure_context()
         if self.last_cookies:

@@ -19,6 +19,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from ..errors import SandboxError
 from . import routes_actions, routes_login, routes_media, routes_send, routes_session
+from .accounts import AccountSet
 from .certs import Certs, make_certs
 from .faults import Fault, Faults
 from .httpkit import cors_headers, error_json, find_session, host_kind, hostname, parse_cookies
@@ -100,6 +101,7 @@ class Sandbox:
         self._runner: web.AppRunner | None = None
         self.requests = 0  # count of requests served (tests assert a replay bypassed the sandbox)
         self._fresh(world, self._default_lang)
+        self.accounts = AccountSet(self)  # more bot accounts on the same port (accounts.py)
 
     def _fresh(self, world: World | None, lang: str) -> None:
         self.lang = lang
@@ -145,6 +147,7 @@ class Sandbox:
 
     async def stop(self) -> None:
         """Stop listening; pending long polls are answered or cut."""
+        self.accounts.close()
         self.sessions.close()
         self.logins.close()
         self.phone.close()
@@ -166,13 +169,28 @@ class Sandbox:
 
         Knobs a test may have changed (``redirect_host``, holds, ``auto_scan``, page size, the
         language) go back to the constructor's values; ``lang`` sets the language for this world.
+        Added accounts are dropped.
         """
+        self.accounts.clear()
         self.sessions.close()
         self.logins.close()
         self.phone.close()
         for name, value in self._defaults.items():
             setattr(self, name, value)
         self._fresh(world, normalize_lang(lang) if lang else self._default_lang)
+
+    def add_account(self, world: World | None = None) -> Sandbox:
+        """Serve one more bot account (its own world, sessions, phone, faults) on this port.
+
+        ``world`` defaults to the default world with the bot renamed ``wxid_bot<N>``. The QR code
+        a client shows starts in this (the first) account's lobby: give it to an account with
+        ``sandbox.accounts.claim(account, uuid)`` or let ``sandbox.accounts.auto_scan`` do it.
+        """
+        return self.accounts.add(world)
+
+    def attach_to(self, front: Sandbox) -> None:
+        """Serve as an added account behind ``front`` (same address and certificate)."""
+        self.host, self.port, self._certs = front.host, front.port, front._certs
 
     # ------------------------------------------------------------ clients
     @property
@@ -217,7 +235,8 @@ class Sandbox:
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=cors_headers(request))
         try:
-            resp = await self._route(request, kind)
+            account = await self.accounts.route(request)
+            resp = await account._route(request, kind)
         except web.HTTPException as exc:
             if exc.status >= 400 and exc.status != 413:
                 _log.debug("HTTP %s for %s", exc.status, request.path)
