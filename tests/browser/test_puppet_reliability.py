@@ -191,3 +191,23 @@ async def test_a_dead_browser_is_relaunched_and_the_session_resumes(sb: Sandbox)
         assert logins == []
     finally:
         await puppet.stop()
+
+
+async def test_a_closed_web_login_admits_the_uos_disguise(
+    make_puppet: MakePuppet, sb: Sandbox
+) -> None:
+    # UOS mode is the default; with the desktop headers the server lets the account in.
+    sb.world.bot.web_login_closed = True
+    puppet = await start_ready(make_puppet(session=False, extspam=EXTSPAM), sb)
+    assert puppet.logged_in
+
+
+async def test_a_closed_web_login_refuses_plain_mode(make_puppet: MakePuppet, sb: Sandbox) -> None:
+    sb.world.bot.web_login_closed = True
+    puppet = make_puppet(session=False, uos=False)
+    refused = puppet.wait_for(EventName.ERROR, lambda e: isinstance(e.error, LoginError), timeout=T)
+    await start_ready_or_refused(puppet, sb)
+    error = (await refused).error
+    assert isinstance(error, LoginError) and error.ret == 1203
+    assert "此微信号已不允许登录网页微信" in str(error)
+    assert not puppet.logged_in

@@ -8,6 +8,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
 
 if TYPE_CHECKING:
     from .session import Session, SessionHub
@@ -64,6 +65,23 @@ def family(name: str) -> str:
 def cookie_domain(api_host: str) -> str:
     """The registrable domain for ``webwx_data_ticket`` (``.qq.com`` / ``.wechat.com``)."""
     return ".wechat.com" if api_host.endswith("wechat.com") else ".qq.com"
+
+
+_QUERY = web.RequestKey("ci_query", CIMultiDictProxy[str])
+
+
+def query(request: web.Request) -> CIMultiDictProxy[str]:
+    """The query string with names matched case-insensitively, as the real server does.
+
+    Clients rely on it: itchat asks ``webwxgeticon?userName=``, wechat4u ``webwxgetvoice?MsgID=``
+    where the official client writes ``username`` / ``msgid``. Every handler reads the query
+    through here (never ``request.query``), so no endpoint can be case-sensitive by accident.
+    """
+    found = request.get(_QUERY)
+    if found is None:
+        found = CIMultiDictProxy(CIMultiDict(request.query))
+        request[_QUERY] = found
+    return found
 
 
 def parse_cookies(request: web.Request) -> dict[str, str]:
@@ -148,16 +166,16 @@ def find_session(
     if body is not None and not isinstance(br, dict):
         return None, 1101
     br = br or {}
-    sid = str(br.get("Sid") or request.query.get("sid") or cookies.get("wxsid") or "")
+    sid = str(br.get("Sid") or query(request).get("sid") or cookies.get("wxsid") or "")
     s = hub.get(sid)
     if s is None:
         return None, 1101
     if not s.alive:
         return None, s.dead
-    skey = str(br.get("Skey") or request.query.get("skey") or "")
+    skey = str(br.get("Skey") or query(request).get("skey") or "")
     if skey and skey != s.skey:
         return None, 1101
-    uin = br.get("Uin") or request.query.get("uin") or ""
+    uin = br.get("Uin") or query(request).get("uin") or ""
     if uin and str(uin) != str(s.uin):
         return None, 1101
     return s, 0

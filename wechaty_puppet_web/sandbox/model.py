@@ -51,7 +51,21 @@ class Contact:
 
 @dataclass(slots=True, kw_only=True, eq=False)
 class Account(Contact):
-    """The bot's own account (the only one with a real ``Uin``)."""
+    """The bot's own account (the only one with a real ``Uin``).
+
+    ``web_login_closed``: the server refuses this account a plain web login (``ret`` 1203,
+    "此微信号已不允许登录网页微信") and only lets the desktop (UOS) disguise in, as it did for
+    most accounts from 2018 on.
+    """
+
+    web_login_closed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON for world files (the flag only when set)."""
+        out = Contact.to_json(self)
+        if self.web_login_closed:
+            out["web_login_closed"] = True
+        return out
 
 
 @dataclass(slots=True, kw_only=True, eq=False)

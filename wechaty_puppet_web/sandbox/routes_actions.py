@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..errors import SandboxError
-from .httpkit import base, error_json, find_session, json_response, read_json
+from .httpkit import base, error_json, find_session, json_response, query, read_json
 from .model import Room
 from .routing import route
 from .textfmt import plain, wire_name
@@ -97,7 +97,7 @@ async def updatechatroom(sb: Sandbox, request: web.Request) -> web.StreamRespons
     room = sb.world.get(room_id) if room_id else None
     if not isinstance(room, Room) or sb.world.bot.wxid not in room.members:
         return error_json(1, MemberCount=0, MemberList=[])
-    fun = request.query.get("fun", "")
+    fun = query(request).get("fun", "")
     try:
         changed = _update(sb, s, room, fun, body)
     except SandboxError as exc:
@@ -202,7 +202,7 @@ async def statreport(sb: Sandbox, request: web.Request) -> web.StreamResponse:
 @route("webwxcheckurl", "api")
 async def checkurl(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """The link checker: redirects to the URL."""
-    target = request.query.get("requrl", "")
+    target = query(request).get("requrl", "")
     if target.startswith(("http://", "https://")):
         raise web.HTTPFound(target)
     return web.Response(status=400)

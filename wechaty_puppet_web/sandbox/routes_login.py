@@ -21,6 +21,7 @@ from .httpkit import (
     js_response,
     json_response,
     parse_cookies,
+    query,
     set_cookie,
 )
 from .login import LoginTicket, QrState
@@ -44,7 +45,7 @@ HOUR = 3600
 @route("jslogin", "login", "api")
 async def jslogin(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """``window.QRLogin.code = 200; window.QRLogin.uuid = "…";`` (GET or POST)."""
-    lang = request.query.get("lang") or wire_lang(sb.lang)
+    lang = query(request).get("lang") or wire_lang(sb.lang)
     ticket = sb.logins.new(lang=lang)
     return js_response(f'window.QRLogin.code = 200; window.QRLogin.uuid = "{ticket.uuid}";')
 
@@ -87,7 +88,7 @@ def _redirect_uri(sb: Sandbox, t: LoginTicket) -> str:
 @route("login", "login", "api")
 async def login_poll(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """The long poll: 408 / 201 (+avatar) / 200 (+redirect_uri) / 202 / 400 as JS bodies."""
-    t = sb.logins.get(request.query.get("uuid", ""))
+    t = sb.logins.get(query(request).get("uuid", ""))
     if t is None:
         return js_response("window.code=400;")
     state = await t.poll(sb.login_hold)
@@ -126,30 +127,44 @@ def set_session_cookies(resp: web.StreamResponse, s: Session) -> None:
         set_cookie(resp, name, value, domain=host, max_age=10 * 365 * 24 * HOUR)
 
 
+def is_navigation(request: web.Request) -> bool:
+    """Whether a browser is loading this URL as a page (not an XHR or a plain HTTP client).
+
+    Browsers say so in ``Sec-Fetch-Mode: navigate`` / ``Sec-Fetch-Dest: document``; without
+    fetch metadata (older browsers, some proxies) a navigation is the one that asks for HTML.
+    """
+    mode = request.headers.get("Sec-Fetch-Mode")
+    dest = request.headers.get("Sec-Fetch-Dest")
+    if mode is not None or dest is not None:
+        return mode == "navigate" or dest in ("document", "iframe")
+    return "text/html" in request.headers.get("Accept", "")
+
+
 @route("webwxnewloginpage", "api")
 async def newloginpage(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """Exchange the ticket: XML + cookies; 200 with ``version=v2``, else 301 without Location.
 
-    Without ``fun`` (a top-level navigation after a host switch) it redirects to the page instead.
+    The 301 carries no Location on purpose: the real server answered so before ``version=v2``
+    and clients that read the XML from it (itchat, wechat4u) depend on it. A browser navigating
+    here (the page's host switch) is sent on to the page with the session cookies set instead.
     """
-    status = 200 if request.query.get("version") == "v2" else 301
+    q = query(request)
+    status = 200 if q.get("version") == "v2" else 301
     fault = request.get(FAULT)
     if fault is not None and fault.ret:
-        msg = MSG_1203 if fault.ret == 1203 else "登录失败。"
-        return _xml_response(
-            f"<error><ret>{fault.ret}</ret><message>{msg}</message></error>", status
-        )
-    t = sb.logins.by_ticket(request.query.get("ticket", ""), request.query.get("uuid"))
+        return refusal(fault.ret, status)
+    t = sb.logins.by_ticket(q.get("ticket", ""), q.get("uuid"))
     if t is None or t.state is not QrState.CONFIRMED:
         return _xml_response("<error><ret>-14</ret><message>ticket error</message></error>", status)
+    if sb.world.bot.web_login_closed and not is_uos(request):
+        return refusal(1203, status)
     s = sb.sessions.get(t.used_by)
     if s is None or not s.alive:
         s = sb.sessions.create(api_host=hostname(request), lang=sb.lang)
         t.used_by = s.sid
         _log.info("web session created on %s", s.api_host)
-    if "fun" not in request.query:
-        # A browser navigating here (the page's host switch) is sent on to the page with the
-        # session cookies set; that page then starts with MMCgi.isLogin true (the cookie path).
+    if is_navigation(request):
+        # The page then starts with MMCgi.isLogin true (the cookie path).
         location = f"https://{s.api_host}/?&lang={t.lang}"
         resp = web.Response(status=302, headers={"Location": location})
     else:
@@ -158,17 +173,31 @@ async def newloginpage(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     return resp
 
 
+def is_uos(request: web.Request) -> bool:
+    """The desktop (UOS) disguise: ``client-version`` and a non-empty ``extspam`` header (§2.5).
+
+    The blob is opaque (encrypted) on the real server too; its presence is all a twin can check.
+    """
+    return bool(request.headers.get("client-version")) and bool(request.headers.get("extspam"))
+
+
+def refusal(ret: int, status: int) -> web.Response:
+    """A refused ticket exchange: ``<error><ret>…</ret><message>…</message></error>``."""
+    msg = MSG_1203 if ret == 1203 else "登录失败。"
+    return _xml_response(f"<error><ret>{ret}</ret><message>{msg}</message></error>", status)
+
+
 @route("webwxpushloginurl", "api", "login")
 async def pushloginurl(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """Push login: ``{"ret": "0", "msg": "all ok", "uuid": "A_1_…"}`` when the old cookies match."""
     cookies = parse_cookies(request)
-    uin = request.query.get("uin", "")
+    uin = query(request).get("uin", "")
     known = any(
         s.auth_ticket == cookies.get("webwx_auth_ticket") for s in sb.sessions.by_sid.values()
     )
     if uin != str(sb.world.bot.uin) or not known:
         return json_response({"ret": "1", "msg": "param error", "uuid": ""})
-    t = sb.logins.new(push=True, lang=request.query.get("lang") or wire_lang(sb.lang))
+    t = sb.logins.new(push=True, lang=query(request).get("lang") or wire_lang(sb.lang))
     if host_kind(hostname(request)) == "api":
         t.redirect_host = hostname(request)
     return json_response({"ret": "0", "msg": "all ok", "uuid": t.uuid})
@@ -184,7 +213,7 @@ async def logout(sb: Sandbox, request: web.Request) -> web.StreamResponse:
         s, _ = find_session(sb.sessions, request, None)
     if s is not None:
         s.kill(1100)
-    if request.query.get("redirect") == "1":
+    if query(request).get("redirect") == "1":
         host = hostname(request)
         raise web.HTTPFound(f"https://{host}/?&lang={wire_lang(sb.lang)}")
     return web.Response(text="", content_type="text/html")

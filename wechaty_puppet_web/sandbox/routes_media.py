@@ -11,7 +11,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from . import samples
-from .httpkit import base, error_json, find_session, json_response, parse_cookies, read_json
+from .httpkit import base, error_json, find_session, json_response, parse_cookies, query, read_json
 from .model import WorldMessage
 from .routing import route
 from .wire_msg import encry_file_name
@@ -138,11 +138,11 @@ async def getmsgimg(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """Images: ``type=slave`` thumbnail, ``big`` / none the original (JPEG even for GIF)."""
     if _download_session(sb, request) is None:
         return web.Response(status=401)
-    msg_id = request.query.get("MsgID") or request.query.get("msgid") or ""
+    msg_id = query(request).get("msgid", "")
     m = _visible(sb, msg_id)
     if m is None or (m.media is None and m.thumb is None):
         return web.Response(status=404)
-    if request.query.get("type") == "slave":
+    if query(request).get("type") == "slave":
         body = m.thumb if m.thumb is not None else samples.thumbnail(m.media or b"")
     else:
         body = m.media if m.media is not None and m.msg_type in (3, 47) else (m.thumb or b"")
@@ -154,7 +154,7 @@ async def getvoice(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """Voice messages as ``audio/mp3``."""
     if _download_session(sb, request) is None:
         return web.Response(status=401)
-    m = _visible(sb, request.query.get("msgid", ""))
+    m = _visible(sb, query(request).get("msgid", ""))
     if m is None or m.msg_type != 34 or m.media is None:
         return web.Response(status=404)
     return _bytes(m.media, "audio/mp3")
@@ -165,7 +165,7 @@ async def getvideo(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """Videos; ``Range: bytes=0-`` answers ``206`` with Content-Range, as clients expect."""
     if _download_session(sb, request) is None:
         return web.Response(status=401)
-    m = _visible(sb, request.query.get("msgid", ""))
+    m = _visible(sb, query(request).get("msgid", ""))
     if m is None or m.msg_type not in (43, 62) or m.media is None:
         return web.Response(status=404)
     data, total = m.media, len(m.media)
@@ -191,11 +191,11 @@ async def getvideo(sb: Sandbox, request: web.Request) -> web.StreamResponse:
 async def getmedia(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     """File attachments by ``mediaid``; needs the ``webwx_data_ticket`` (query or cookie)."""
     # The query copy may arrive unencoded ("+" read as a space); the cookie is also accepted.
-    query = request.query.get("webwx_data_ticket", "")
-    tickets = {query, query.replace(" ", "+"), parse_cookies(request).get("webwx_data_ticket")}
+    given = query(request).get("webwx_data_ticket", "")
+    tickets = {given, given.replace(" ", "+"), parse_cookies(request).get("webwx_data_ticket")}
     if not any(s.data_ticket in tickets for s in sb.sessions.live()):
         return web.Response(status=401)
-    media_id = request.query.get("mediaid", "")
+    media_id = query(request).get("mediaid", "")
     found = _find_media(sb, media_id)
     if found is None:
         return web.Response(status=404)
@@ -230,7 +230,7 @@ def _avatar(sb: Sandbox, request: web.Request, size: int, headers: dict[str, str
     s = _download_session(sb, request)
     if s is None:
         return web.Response(status=401)
-    wxid = s.wxid_of(request.query.get("username", ""))
+    wxid = s.wxid_of(query(request).get("username", ""))
     if wxid is None:
         return _bytes(b"", "image/jpeg")
     return _bytes(samples.avatar(wxid, size), "image/jpeg", **headers)

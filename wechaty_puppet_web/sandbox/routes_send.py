@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -76,19 +77,47 @@ def _ok(msg: WorldMessage, local_id: Any) -> web.Response:
     return json_response({"BaseResponse": base(), "MsgID": msg.id, "LocalID": str(local_id or "")})
 
 
-def _replay(s: Session, sb: Sandbox, msg: dict[str, Any]) -> WorldMessage | None:
-    """A retried send (same ClientMsgId) gets the first answer again instead of a duplicate."""
+def _send_key(msg: dict[str, Any]) -> tuple[str, str, str] | None:
+    """What makes a send the *same* send: ClientMsgId, receiver and content.
+
+    A ClientMsgId alone is not unique: wechat4u makes it from ``Date.now() * 1000``, so sends
+    to three friends in one millisecond share it. Only the same request again is a retry (the
+    sender is the session's own account).
+    """
     cid = str(msg.get("ClientMsgId") or msg.get("LocalID") or "")
-    mid = s.sent.get(cid) if cid else None
+    if not cid:
+        return None
+    content = json.dumps(
+        [msg.get(k) for k in ("Type", "Content", "MediaId", "EMoticonMd5")], ensure_ascii=False
+    )
+    return (
+        cid,
+        str(msg.get("ToUserName", "")),
+        hashlib.sha1(content.encode("utf-8", "surrogatepass")).hexdigest(),
+    )
+
+
+def _replay(s: Session, sb: Sandbox, msg: dict[str, Any]) -> WorldMessage | None:
+    """A retried send (the same request again) gets the first answer instead of a duplicate."""
+    key = _send_key(msg)
+    mid = s.sent.get(key) if key is not None else None
     return sb.world.find_message(mid) if mid is not None else None
 
 
 def _remember(s: Session, msg: dict[str, Any], sent: WorldMessage) -> WorldMessage:
-    cid = str(msg.get("ClientMsgId") or msg.get("LocalID") or "")
-    if cid:
-        s.sent[cid] = sent.msg_id
-        sent.client_msg_id = cid
+    key = _send_key(msg)
+    if key is not None:
+        s.sent[key] = sent.msg_id
+        sent.client_msg_id = key[0]
     return sent
+
+
+def _by_client_id(sb: Sandbox, s: Session, cid: str, to: str) -> WorldMessage | None:
+    """The bot's message sent in this session with ``cid`` (to ``to`` when several share it)."""
+    for (c, peer, _), mid in reversed(s.sent.items()):
+        if c == cid and (not to or peer == to):
+            return sb.world.find_message(mid)
+    return None
 
 
 def _mentions(s: Session, source: Any) -> tuple[str, ...]:
@@ -232,9 +261,8 @@ async def revokemsg(sb: Sandbox, request: web.Request) -> web.StreamResponse:
         return error_json(ret, Introduction="", SysWording="")
     target = sb.world.find_message(str(body.get("SvrMsgId") or "0"))
     if target is None:
-        cid = str(body.get("ClientMsgId") or "")
-        mid = s.sent.get(cid)
-        target = sb.world.find_message(mid) if mid is not None else None
+        cid, to = str(body.get("ClientMsgId") or ""), str(body.get("ToUserName") or "")
+        target = _by_client_id(sb, s, cid, to) if cid else None
     too_old = target is not None and time.time() - target.create_time > REVOKE_WINDOW
     if target is None or target.sender != sb.world.bot.wxid or too_old or target.recalled:
         return json_response(

@@ -16,6 +16,7 @@ from .httpkit import (
     js_response,
     json_response,
     parse_cookies,
+    query,
     read_json,
     set_cookie,
 )
@@ -113,7 +114,7 @@ async def getcontact(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     if s is None:
         return error_json(ret, MemberCount=0, MemberList=[], Seq=0)
     try:
-        start = max(0, int(request.query.get("seq", "0")))
+        start = max(0, int(query(request).get("seq", "0")))
     except ValueError:
         start = 0
     book = address_book(sb)
@@ -173,17 +174,17 @@ async def synccheck(sb: Sandbox, request: web.Request) -> web.StreamResponse:
     cookies = parse_cookies(request)
     if not cookies.get("wxsid") or not cookies.get("wxuin"):
         return _synccheck_body(1102, 0)
-    s = sb.sessions.get(request.query.get("sid") or cookies["wxsid"])
+    s = sb.sessions.get(query(request).get("sid") or cookies["wxsid"])
     if s is None or cookies["wxsid"] != s.sid:
         return _synccheck_body(1101, 0)
     if not s.alive:
         return _synccheck_body(s.dead, 0)
-    skey = request.query.get("skey", "")
-    if (skey and skey != s.skey) or request.query.get("uin", str(s.uin)) != str(s.uin):
+    skey = query(request).get("skey", "")
+    if (skey and skey != s.skey) or query(request).get("uin", str(s.uin)) != str(s.uin):
         return _synccheck_body(1101, 0)
     if family(hostname(request)) != s.api_host:
         return _synccheck_body(1100, 0)
-    pos = s.position_of(parse_synckey(request.query.get("synckey", "")))
+    pos = s.position_of(parse_synckey(query(request).get("synckey", "")))
     selector = await s.wait(pos, sb.synccheck_hold)
     if not s.alive:
         return _synccheck_body(s.dead, 0)

@@ -22,7 +22,15 @@ from . import routes_actions, routes_login, routes_media, routes_send, routes_se
 from .accounts import AccountSet
 from .certs import Certs, make_certs
 from .faults import Fault, Faults
-from .httpkit import cors_headers, error_json, find_session, host_kind, hostname, parse_cookies
+from .httpkit import (
+    cors_headers,
+    error_json,
+    find_session,
+    host_kind,
+    hostname,
+    parse_cookies,
+    query,
+)
 from .login import LoginHub
 from .media import MediaStore
 from .phone import Phone
@@ -305,8 +313,8 @@ class Sandbox:
         cookies = parse_cookies(request)
         s, _ = find_session(self.sessions, request, None) if cookies.get("wxsid") else (None, 0)
         is_login = s is not None and cookies.get("wxuin") == str(s.uin)
-        lang = request.query.get("lang") or wire_lang(self.lang)
-        html = render_index(is_login=is_login, lang=lang, query=dict(request.query))
+        lang = query(request).get("lang") or wire_lang(self.lang)
+        html = render_index(is_login=is_login, lang=lang, query=dict(query(request)))
         return web.Response(text=html, content_type="text/html", charset="utf-8")
 
     @staticmethod

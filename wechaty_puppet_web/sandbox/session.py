@@ -68,7 +68,8 @@ class Session:
         self.polling = asyncio.Event()
         self.encry_ids: dict[str, str] = {}
         self.member_cache: dict[tuple[str, str], tuple[tuple[str, str, bool], dict[str, Any]]] = {}
-        self.sent: dict[str, int] = {}  # ClientMsgId -> MsgId, so a retried send is not doubled
+        # (ClientMsgId, ToUserName, content digest) -> MsgId: a retried send is not doubled.
+        self.sent: dict[tuple[str, str, str], int] = {}
 
     # ------------------------------------------------------------ names
     def username(self, wxid: str) -> str:
