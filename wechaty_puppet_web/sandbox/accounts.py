@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..errors import SandboxError
-from .httpkit import parse_cookies
+from .httpkit import parse_cookies, query
 from .login import LoginHub, LoginTicket, QrState
 from .world import World
 from .worlds import BOT_WXID, default_world_data
@@ -175,15 +175,15 @@ class AccountSet:
         """The account ``request`` belongs to (the listening sandbox when in doubt)."""
         if not self.extra:
             return self.primary
-        uuid = request.query.get("uuid") or _uuid_in_path(request.path)
+        uuid = query(request).get("uuid") or _uuid_in_path(request.path)
         if uuid:
             for account in self.all:
                 if account.logins.get(uuid) is not None:
                     return account
             return self.primary
         cookies = parse_cookies(request)
-        sid = request.query.get("sid") or cookies.get("wxsid")
-        uin = request.query.get("uin") or cookies.get("wxuin")
+        sid = query(request).get("sid") or cookies.get("wxsid")
+        uin = query(request).get("uin") or cookies.get("wxuin")
         if not (sid or uin) and _json_body(request):
             base = await _base_request(request)
             sid, uin = str(base.get("Sid") or ""), str(base.get("Uin") or "")
