@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "log in (QR in the terminal) and save the session",
     ),
     "run": ("wechaty_puppet_web.commands.run", "run a bot module's handlers"),
+    "browser-server": (
+        "wechaty_puppet_web.commands.browser_server",
+        "serve a local Chromium to puppets elsewhere (prints the ws:// endpoint)",
+    ),
     "sandbox": ("wechaty_puppet_web.sandbox.command", "run the sandbox web WeChat standalone"),
     "record": ("wechaty_puppet_web.recording.command", "record a web session to a cassette"),
     "replay": (

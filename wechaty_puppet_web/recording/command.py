@@ -54,6 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds to wait for the login (default: %(default)s)",
     )
     parser.add_argument("--headful", action="store_true", help="show the browser window")
+    parser.add_argument(
+        "--endpoint",
+        help="a remote browser (ws:// Playwright browser server or http:// CDP); with --sandbox "
+        "it must map the WeChat hosts onto the sandbox (see --sandbox-port)",
+    )
+    parser.add_argument(
+        "--sandbox-port", type=int, default=0, help="the in-process sandbox's port (default: any)"
+    )
     parser.add_argument("--lang", default="zh_CN", help="page language (default: %(default)s)")
 
 
@@ -74,7 +82,7 @@ async def _browser(args: argparse.Namespace) -> AsyncIterator[tuple[Any, dict[st
     """A browser (and context options) that reach live web WeChat or a fresh sandbox."""
     from playwright.async_api import async_playwright
 
-    from ..browser.launcher import launch_chromium
+    from ..browser.launcher import connect_browser, launch_chromium
 
     async with contextlib.AsyncExitStack() as stack:
         extra: list[str] = []
@@ -82,11 +90,16 @@ async def _browser(args: argparse.Namespace) -> AsyncIterator[tuple[Any, dict[st
         if args.sandbox:
             from ..sandbox import Sandbox
 
-            sandbox = await stack.enter_async_context(Sandbox(auto_scan=True))
+            sandbox = await stack.enter_async_context(
+                Sandbox(auto_scan=True, port=args.sandbox_port)
+            )
             extra, context_options = sandbox.browser_args(), sandbox.context_options()
             print(f"sandbox listening on {sandbox.url}")
         pw = await stack.enter_async_context(async_playwright())
-        browser = await launch_chromium(pw, headless=not args.headful, extra_args=extra)
+        if args.endpoint:
+            browser = await connect_browser(pw, args.endpoint)
+        else:
+            browser = await launch_chromium(pw, headless=not args.headful, extra_args=extra)
         stack.push_async_callback(browser.close)
         yield browser, context_options
 

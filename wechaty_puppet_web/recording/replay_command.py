@@ -20,6 +20,7 @@ from .testing import EventLog, assert_replayed_events, replay_puppet
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``wechaty-web replay``."""
     parser.add_argument("cassette", type=Path, help="the cassette to replay")
+    parser.add_argument("--endpoint", help="a remote browser (ws:// Playwright or http:// CDP)")
     parser.add_argument(
         "--realtime",
         action="store_true",
@@ -58,10 +59,13 @@ def run(args: argparse.Namespace) -> int:
 async def _replay(args: argparse.Namespace) -> tuple[EventLog, str]:
     from playwright.async_api import async_playwright
 
-    from ..browser.launcher import launch_chromium
+    from ..browser.launcher import connect_browser, launch_chromium
 
     async with async_playwright() as pw:
-        browser = await launch_chromium(pw)
+        if args.endpoint:
+            browser = await connect_browser(pw, args.endpoint)
+        else:
+            browser = await launch_chromium(pw)
         try:
             async with replay_puppet(args.cassette, browser, realtime=args.realtime) as session:
                 problem = ""
