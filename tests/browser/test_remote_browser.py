@@ -63,7 +63,8 @@ async def test_puppets_drive_a_browser_in_the_server_process(
     ours_before = _chromiums_under(os.getpid()) - _chromiums_under(server.pid)
     second = sb.add_account()
     sb.accounts.auto_scan = True
-    single = PuppetWeb(PuppetWebOptions(endpoint=server.endpoint, sandbox=sb.url, session_file=None))
+    remote = PuppetWebOptions(endpoint=server.endpoint, sandbox=sb.url, session_file=None)
+    single = PuppetWeb(remote)
     async with BrowserPool(endpoint=server.endpoint) as pool:
         pooled = PuppetWeb(PuppetWebOptions(pool=pool, sandbox=sb.url, session_file=None))
         puppets = (single, pooled)
