@@ -20,21 +20,36 @@
   var parse = JSON.parse.bind(JSON);
   var PromiseCtor = window.Promise;
   var config = (typeof __WPW_CONFIG__ !== 'undefined') ? __WPW_CONFIG__ : {};
+  /* The page's secret: Python puts it in this init script (a closure variable, never a global)
+     and accepts only envelopes that carry it, so a page script or a same-origin frame calling
+     the binding cannot forge events. It must never reach the page: not in window.__wpw.config,
+     and the binding functions are kept from before any page script ran (a page script that
+     replaced them later could otherwise read it). */
+  var key = (typeof __WPW_KEY__ !== 'undefined') ? String(__WPW_KEY__) : '';
   var seq = 0;
   var handlers = {};
   var pending = [];
   var readyCallbacks = [];
+  var bindings = {cdp: null, emit: null};
+
+  function keep(name, slot) {
+    var fn = window[name];
+    if (!bindings[slot] && typeof fn === 'function') {
+      bindings[slot] = fn;
+    }
+  }
 
   /* __wpw_cdp (a raw CDP binding, when Python could add one) is preferred: one event per call,
      where Playwright's __wpw_emit also evaluates an answer back into the page. */
   function binding() {
-    var fast = window.__wpw_cdp;
-    if (typeof fast === 'function') {
-      return fast;
+    if (!bindings.cdp && !bindings.emit) {
+      keep('__wpw_cdp', 'cdp');
+      keep('__wpw_emit', 'emit');
     }
-    var fn = window.__wpw_emit;
-    return (typeof fn === 'function') ? fn : null;
+    return bindings.cdp || bindings.emit;
   }
+  keep('__wpw_cdp', 'cdp');
+  keep('__wpw_emit', 'emit');
 
   function send(text) {
     var fn = binding();
@@ -44,9 +59,9 @@
       return;
     }
     while (pending.length) {
-      try { fn(pending.shift()); } catch (e) { /* Python gone: nothing to do */ }
+      try { fn.call(window, pending.shift()); } catch (e) { /* Python gone: nothing to do */ }
     }
-    try { fn(text); } catch (e) { /* idem */ }
+    try { fn.call(window, text); } catch (e) { /* idem */ }
   }
 
   /* Copy anything into plain JSON: drops functions, Angular's $$ keys, cycles and depth > 6. */
@@ -88,13 +103,14 @@
 
   function emit(name, payload) {
     seq += 1;
-    var env = {v: 1, seq: seq, t: Date.now(), kind: 'event', name: name, payload: plain(payload)};
+    var env = {v: 1, seq: seq, t: Date.now(), kind: 'event', name: name, payload: plain(payload),
+               k: key};
     var text;
     try {
       text = stringify(env);
     } catch (e) {
       text = stringify({v: 1, seq: seq, t: Date.now(), kind: 'event', name: 'js-error',
-                        payload: {where: 'emit:' + name, message: String(e)}});
+                        payload: {where: 'emit:' + name, message: String(e)}, k: key});
     }
     send(text);
   }
@@ -164,9 +180,16 @@
     };
   }
 
+  var publicConfig = {};
+  for (var ck in config) {
+    if (Object.prototype.hasOwnProperty.call(config, ck) && ck !== 'key') {
+      publicConfig[ck] = config[ck];
+    }
+  }
+
   window.__wpw = {
     version: 1,
-    config: config,
+    config: publicConfig,
     plain: plain,
     stringify: stringify,
     parse: parse,
@@ -188,6 +211,10 @@
         guard('ready', readyCallbacks[i])();
       }
       readyCallbacks = [];
+      // The injected files captured this object while the init script ran; page scripts, which
+      // run after it, see only what Python calls. Otherwise any of them could call emit() and
+      // have its envelope signed.
+      window.__wpw = {version: 1, call: call, callText: callText};
     }
   };
 

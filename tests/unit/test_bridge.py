@@ -59,8 +59,8 @@ class FakePage:
         self.script = script
 
 
-def envelope(name: str = "message", seq: int = 1, payload: Any = None) -> str:
-    body = {"v": 1, "seq": seq, "t": 1700000000000, "kind": "event", "name": name}
+def envelope(name: str = "message", seq: int = 1, payload: Any = None, key: str = "") -> str:
+    body = {"v": 1, "seq": seq, "t": 1700000000000, "kind": "event", "name": name, "k": key}
     body["payload"] = payload if payload is not None else {"MsgId": "1"}
     return json.dumps(body)
 
@@ -102,11 +102,14 @@ def test_binding_delivers_trusted_and_drops_the_rest() -> None:
     got: list[Envelope] = []
     bridge = Bridge(got.append)
     main = FakeFrame("https://wx.qq.com/")
-    bridge._on_binding({"frame": main}, envelope(seq=1))
-    bridge._on_binding({"frame": FakeFrame("https://x.example/")}, envelope(seq=2))
-    bridge._on_binding({"frame": FakeFrame("https://wx.qq.com/", main)}, envelope(seq=3))
+    key = bridge.key
+    bridge._on_binding({"frame": main}, envelope(seq=1, key=key))
+    bridge._on_binding({"frame": FakeFrame("https://x.example/")}, envelope(seq=2, key=key))
+    bridge._on_binding({"frame": FakeFrame("https://wx.qq.com/", main)}, envelope(seq=3, key=key))
     bridge._on_binding({"frame": main}, "garbage")
-    bridge._on_binding({}, envelope(seq=4))
+    bridge._on_binding({}, envelope(seq=4, key=key))
+    bridge._on_binding({"frame": main}, envelope(seq=5))  # unsigned: a page script forging
+    bridge._on_binding({"frame": main}, envelope(seq=6, key=key[:-1] + "x"))
     assert [e.seq for e in got] == [1]
 
 
@@ -114,7 +117,8 @@ def test_a_failing_sink_does_not_escape_the_binding() -> None:
     def sink(env: Envelope) -> None:
         raise RuntimeError("boom")
 
-    Bridge(sink)._on_binding({"frame": FakeFrame("https://wx.qq.com/")}, envelope())
+    bridge = Bridge(sink)
+    bridge._on_binding({"frame": FakeFrame("https://wx.qq.com/")}, envelope(key=bridge.key))
 
 
 async def test_call_returns_the_value_and_passes_name_and_args() -> None:
@@ -123,7 +127,8 @@ async def test_call_returns_the_value_and_passes_name_and_args() -> None:
     await bridge.attach(page, "script")
     assert await bridge.call("contact.get", {"ids": ["x"]}) == {"a": 1}
     assert page.calls == [["contact.get", {"ids": ["x"]}]]
-    assert page.binding[0] == "__wpw_emit" and page.script == "script"
+    assert page.binding[0] == "__wpw_emit" and "\nscript\n" in page.script
+    assert json.dumps(bridge.key) in page.script  # the page's secret rides in the init script
 
 
 async def test_args_and_reply_cross_as_json_text() -> None:
@@ -244,7 +249,8 @@ class NavigatingPage(FakePage):
 
 def say_hello(bridge: Bridge) -> None:
     frame = FakeFrame("https://wx2.qq.com/")
-    bridge._on_binding({"frame": frame}, envelope("hello", payload={"url": "https://wx2.qq.com"}))
+    hello = envelope("hello", payload={"url": "https://wx2.qq.com"}, key=bridge.key)
+    bridge._on_binding({"frame": frame}, hello)
 
 
 async def test_handshake_dings_again_when_the_next_document_says_hello() -> None:

@@ -80,8 +80,8 @@ def test_only_the_top_frames_main_world_on_a_web_host_is_trusted(
     assert is_trusted_context(ctx, MAIN, WEB_HOSTS) is trusted
 
 
-def envelope_text(seq: int) -> str:
-    return f'{{"v":1,"seq":{seq},"t":1,"kind":"event","name":"message","payload":{{}}}}'
+def envelope_text(seq: int, key: str) -> str:
+    return f'{{"v":1,"seq":{seq},"t":1,"kind":"event","name":"message","payload":{{}},"k":"{key}"}}'
 
 
 async def test_the_bridge_hears_trusted_contexts_through_cdp() -> None:
@@ -94,13 +94,15 @@ async def test_the_bridge_hears_trusted_contexts_through_cdp() -> None:
     session.fire("Runtime.executionContextCreated", {"context": context(8, frame="IFRAME")})
     called = "Runtime.bindingCalled"
     session.fire(called, {"name": CDP_BINDING_NAME, "executionContextId": 7,
-                          "payload": envelope_text(1)})  # fmt: skip
+                          "payload": envelope_text(1, bridge.key)})  # fmt: skip
     session.fire(called, {"name": CDP_BINDING_NAME, "executionContextId": 8,
-                          "payload": envelope_text(2)})  # fmt: skip
-    session.fire(called, {"name": "other", "executionContextId": 7, "payload": envelope_text(3)})
+                          "payload": envelope_text(2, bridge.key)})  # fmt: skip
+    session.fire(
+        called, {"name": "other", "executionContextId": 7, "payload": envelope_text(3, bridge.key)}
+    )
     session.fire("Runtime.executionContextDestroyed", {"executionContextId": 7})
     session.fire(called, {"name": CDP_BINDING_NAME, "executionContextId": 7,
-                          "payload": envelope_text(4)})  # fmt: skip
+                          "payload": envelope_text(4, bridge.key)})  # fmt: skip
     assert [e.seq for e in got] == [1]
     await bridge.attach(FakePage(FakeSession()), "script")  # a new page: the old session goes
     assert session.detached

@@ -214,5 +214,5 @@ def test_parse_recall_uses_recalled_id() -> None:
 def test_parse_recall_falls_back_to_xml_and_tolerates_junk() -> None:
     msg = _case("recall_10002_1to1_with_br_tabs")["raw"]
     assert parse_recall({"msg": msg}, self_id=SELF_ID).text == "7032570294236529159"
-    junk = parse_recall({"msg": "nope"}, self_id=SELF_ID)  # type: ignore[typeddict-item]
-    assert (junk.type, junk.raw_type) == (MessageType.RECALLED, 10002)
+    with pytest.raises(ProtocolError):  # a revoke naming no message is not a recall
+        parse_recall({"msg": "nope"}, self_id=SELF_ID)  # type: ignore[typeddict-item]

@@ -1,9 +1,11 @@
 """The page <-> Python transport: one binding in, ``__wpw.call`` out.
 
 Page -> Python: the injected ``bridge.js`` calls the exposed binding ``__wpw_emit(json)``
-with an envelope ``{"v":1,"seq":n,"t":ms,"kind":"event","name":…,"payload":…}``. Calls that
-do not come from the main frame of a web WeChat host are ignored: an ad or any iframe must not
-be able to forge events.
+with an envelope ``{"v":1,"seq":n,"t":ms,"kind":"event","name":…,"payload":…,"k":key}``. Calls
+that do not come from the main frame of a web WeChat host are ignored: an ad or any iframe must
+not be able to forge events. Nor can a script of the page itself: ``key`` is a secret made per
+page and written into the init script only, where ``bridge.js`` keeps it in a closure; an
+envelope without it is dropped.
 
 Python -> page: :meth:`Bridge.call` evaluates ``window.__wpw.callText(name, argsJson)``, which
 always resolves with the JSON text of ``{ok, value}`` or ``{ok: false, error}`` (one string each
@@ -14,10 +16,12 @@ only here (with Playwright's own errors).
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -60,6 +64,7 @@ class Envelope:
     kind: str
     name: str
     payload: Any
+    key: str = field(default="", repr=False)  # the page's secret: never in a log
 
 
 class _Frame(Protocol):
@@ -103,6 +108,7 @@ def parse_envelope(text: object) -> Envelope | None:
         kind=kind,
         name=name,
         payload=data.get("payload"),
+        key=str(data.get("k") or ""),
     )
 
 
@@ -170,6 +176,7 @@ class Bridge:
         self._hellos = 0  # documents that announced their bridge since attach()
         self._hello = asyncio.Event()
         self._cdp: CdpBinding | None = None
+        self.key = secrets.token_urlsafe(24)
 
     async def attach(self, page: Any, init_script: str) -> None:
         """Expose the binding and install the init script on ``page`` (before it navigates).
@@ -177,9 +184,12 @@ class Bridge:
         Raises:
             BridgeError: Playwright refused.
         """
+        # A fresh secret per page; the init script gets it as an argument of its closure.
+        self.key = secrets.token_urlsafe(24)
+        script = f"(function (__WPW_KEY__) {{\n{init_script}\n}})({json.dumps(self.key)});\n"
         try:
             await page.expose_binding(BINDING_NAME, self._on_binding)
-            await page.add_init_script(init_script)
+            await page.add_init_script(script)
         except PlaywrightError as exc:
             raise BridgeError(f"cannot install the bridge: {exc.message}") from exc
         if self._cdp is not None:
@@ -207,6 +217,9 @@ class Bridge:
         env = parse_envelope(text)
         if env is None:
             _log.debug("ignored malformed envelope (%d chars)", len(str(text)))
+            return
+        if not hmac.compare_digest(env.key.encode(), self.key.encode()):
+            _log.debug("ignored an envelope without this page's key (%s)", env.name[:40])
             return
         self.last_seq = env.seq
         if env.name == HELLO:

@@ -163,6 +163,10 @@ class SessionStore:
         except (ValueError, SessionError) as exc:
             self._corrupt(str(exc), strict)
             return None
+        except RecursionError:
+            # json.loads recurses per nesting level: "[[[[…" a few thousand deep is corrupt too.
+            self._corrupt("nested too deeply", strict)
+            return None
         live = self._fresh(document, cookies, current)
         if live is None:
             return None

@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import ProtocolError
 from ..payloads import (
     ContactGender,
     ContactPayload,
@@ -236,8 +237,10 @@ def _parties(raw: RawMessage, self_id: str, prefix_sender: str) -> tuple[str, st
 
 
 def _recalled_id(body: str) -> str:
-    root = parse_xml(body)
-    return child_text(root, ".//msgid") or plain_text(child_text(root, ".//replacemsg"))
+    """The recalled message's id from a revoke sysmsg; "" when it names none (ids are digits:
+    a revoke that names nothing must not become the recall of message "" or "x")."""
+    found = child_text(parse_xml(body), ".//msgid").strip()
+    return found if found.isdigit() else ""
 
 
 def _looks_xml(body: str) -> bool:
@@ -324,6 +327,8 @@ def parse_message(
     talker, listener, room = _parties(raw, self_id, prefix_sender)
     msg_id = get_str(raw, "MsgId") or get_str(raw, "NewMsgId") or get_str(raw, "LocalID")
     text = _message_text(kind, wire, app, body)
+    if kind is MessageType.RECALLED and not text:
+        kind = MessageType.UNKNOWN  # a malformed revoke: say so rather than recall nothing
     mentions = _mentions(raw, text, members) if room and kind is MessageType.TEXT else ()
     return MessagePayload(
         id=msg_id,
@@ -347,10 +352,18 @@ def parse_recall(
     """A RECALLED message payload from a wrapped ``_recalledMsgProcess`` call.
 
     ``text`` is the recalled message's id (``recalled_id`` when given, else from the XML).
+
+    Raises:
+        ProtocolError: the revoke names no message id (ids are digits).
     """
     msg = raw.get("msg")
     payload = parse_message(msg if isinstance(msg, dict) else {}, self_id=self_id, members=members)
-    recalled = get_str(raw, "recalled_id") or payload.text
+    given = get_str(raw, "recalled_id").strip()
+    recalled = given if given.isdigit() else ""
+    if not recalled and payload.type is MessageType.RECALLED:
+        recalled = payload.text
+    if not recalled:
+        raise ProtocolError("a revoke system message names no recalled message id", raw)
     return MessagePayload(
         id=payload.id,
         type=MessageType.RECALLED,

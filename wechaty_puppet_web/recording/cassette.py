@@ -297,16 +297,27 @@ def save(path: str | os.PathLike[str], cassette: Cassette, *, guard: Guard | Non
             guard.check_text(line, f"line {number + 1}")
         for digest, data in blobs.items():
             guard.check_bytes(data, f"body {digest[:12]}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # A cassette holds a person's messages and contacts even when redacted: owner-only, like
+    # the session file (folders we create 0700, files 0600 whatever the umask).
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if blobs:
         store = bodies_dir(target)
-        store.mkdir(exist_ok=True)
+        store.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(store, 0o700)
         for digest, data in blobs.items():
-            (store / digest).write_bytes(data)
+            _write_private(store / digest, data)
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    _write_private(tmp, "".join(line + "\n" for line in lines).encode("utf-8"))
     tmp.replace(target)
     return target
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` with mode 0600 (an existing file is narrowed too)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(data)
 
 
 # ---------------------------------------------------------------------------------------- reading

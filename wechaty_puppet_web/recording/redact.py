@@ -2,12 +2,12 @@
 
 Secrets are *learned* from the places they are known to live — cookie headers, query strings and
 form bodies (``skey``, ``pass_ticket``, ``sid``/``wxsid``, ``uin``/``wxuin``, ``deviceid``,
-``synckey``, ``ticket``, ``webwx_data_ticket``), the ``BaseRequest`` of JSON bodies (``Sid``,
-``Uin``, ``Skey``, ``DeviceID``), ``SKey``/``Ticket``/``AESKey`` fields, the ``<skey>``/
-``<wxsid>``/``<wxuin>``/``<pass_ticket>`` of the newloginpage XML, multipart upload fields and
-the ``extspam`` header — and then every occurrence of each learned value is replaced
-*everywhere* (URLs, headers, bodies of any kind, event payloads), in its plain,
-percent-encoded (once and twice), ``+``-encoded and JSON-escaped spellings.
+``synckey``, ``ticket``, ``webwx_data_ticket``, the login ``uuid`` and its QR URLs), the
+``BaseRequest`` of JSON bodies (``Sid``, ``Uin``, ``Skey``, ``DeviceID``), ``SKey``/``Ticket``/
+``AESKey`` fields, the ``<skey>``/``<wxsid>``/``<wxuin>``/``<pass_ticket>`` of the newloginpage
+XML, multipart upload fields and the ``extspam`` header — and then every occurrence of each
+learned value is replaced *everywhere* (URLs, headers, bodies of any kind, event payloads), in its
+plain, percent-encoded (once and twice), ``+``-encoded and JSON-escaped spellings.
 
 The same secret always gets the same placeholder within a cassette (``REDACTED_skey_1``), so a
 replay still matches consistently. Numeric secrets (uins) get numeric placeholders, because the page
@@ -63,16 +63,22 @@ _KIND_OF = {
     "synckey": "synckey",
     "aeskey": "upload_key",
     "extspam": "extspam",
+    "uuid": "uuid",
 }
 
 _QUERY_RE = re.compile(
     r"(?:^|(?<=[?&;\s\"'(]))(skey|pass_ticket|sid|wxsid|uin|wxuin|deviceid|ticket|"
-    r"webwx_data_ticket|synckey)=([^&\s\"'<>;#]+)",
+    r"webwx_data_ticket|synckey|uuid)=([^&\s\"'<>;#]+)",
     re.IGNORECASE,
 )
 _JSON_RE = re.compile(
     r"\"(Sid|Skey|SKey|skey|DeviceID|Uin|pass_ticket|Ticket|VerifyUserTicket|"
     r"webwx_data_ticket|AESKey)\"\s*:\s*(\"(?:[^\"\\]|\\.)*\"|-?\d+)"
+)
+# The login uuid names the QR login (and is the key of its /l/ and /qrcode/ URLs): the jslogin
+# answer, those URL paths and the `uuid=` queries above.
+_UUID_RE = re.compile(
+    r"QRLogin\.uuid\s*=\s*\\?\"([^\"\\]+)\\?\"|/(?:qrcode|l)/([A-Za-z0-9_=+-]{8,})"
 )
 _XML_RE = re.compile(r"<(skey|wxsid|wxuin|pass_ticket)>([^<]*)</\1>")
 _MULTIPART_RE = re.compile(
@@ -150,6 +156,8 @@ class Redactor:
             self.add(value, _kind(name))
         for name, value in _MULTIPART_RE.findall(text):
             self.add(value, _kind(name))
+        for assigned, in_path in _UUID_RE.findall(text):
+            self.add(assigned or in_path, "uuid")
 
     def learn_cookies(self, header: str, *, set_cookie: bool) -> None:
         """Learn the values of a ``cookie`` or (newline-joined) ``set-cookie`` header."""
