@@ -1,4 +1,4 @@
-"""``python -m bench [login latency burst send scale] [--json PATH] [-v]``: run and print.
+"""``python -m bench [login latency burst send scale fleet] [--json PATH] [-v]``: run and print.
 
 Runs the named benchmarks (all by default) one after another, prints one table with each figure,
 its bare-protocol floor, the target and whether it was met, and writes the same as JSON to
@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import burst, latency, login, scale, send
+from . import burst, fleet, latency, login, scale, send
 from .harness import Figure
 
 BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
@@ -29,9 +29,11 @@ BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "burst": burst.run,
     "send": send.run,
     "scale": scale.run,
+    "fleet": fleet.run,
 }
 DESCRIPTION = "Run the benchmarks; print each figure beside the bare-protocol floor and its target."
 BENCH_TIMEOUT = 180.0  # seconds; a benchmark that hangs is cut off and reported
+LONGER = {"fleet": fleet.TIMEOUT}  # benchmarks that need more (20 accounts start at once)
 OUT_DIR = Path(__file__).resolve().parent / "out"
 
 _log = logging.getLogger("bench")
@@ -42,7 +44,7 @@ async def run_one(name: str) -> list[Figure]:
     _log.info("running %s…", name)
     start = time.perf_counter()
     try:
-        figures = await asyncio.wait_for(BENCHES[name](), BENCH_TIMEOUT)
+        figures = await asyncio.wait_for(BENCHES[name](), LONGER.get(name, BENCH_TIMEOUT))
     except Exception as exc:  # report and go on with the next benchmark
         _log.exception("%s failed", name)
         figures = [Figure(bench=name, name="ERROR", value=math.nan, unit="",

@@ -39,6 +39,8 @@ class Driver:
             "count_from_bot": self.count_from_bot,
             "roster": self.roster,
             "auto_scan": self.auto_scan,
+            "fleet": self.fleet,
+            "send_account": self.send_account,
         }
 
     def reset(self, world: str) -> None:
@@ -73,6 +75,19 @@ class Driver:
         bot_rooms: list[Room] = world.bot_rooms()[:rooms]
         pairs = [[r.room_id, next(m for m in r.members if m != world.bot.wxid)] for r in bot_rooms]
         return {"friends": [c.wxid for c in world.friends[:friends]], "rooms": pairs}
+
+    def fleet(self, accounts: int) -> None:
+        """A fresh default world served to ``accounts`` bot accounts; each new QR code is
+        scanned and confirmed by the next account not logged in."""
+        self.sb.reset(WORLDS["default"]())
+        for _ in range(accounts - 1):
+            self.sb.add_account()
+        self.sb.accounts.auto_scan = True
+
+    def send_account(self, bot: str, text: str) -> str:
+        """A friend of account ``bot`` (its wxid or a session UserName) texts it; the MsgId."""
+        world = self.sb.accounts.find(bot).world
+        return str(world.send_text(from_=world.friends[0], to=world.bot, text=text).msg_id)
 
     def auto_scan(self, on: bool) -> None:
         """Let the phone scan and confirm QR codes by itself (or not)."""
