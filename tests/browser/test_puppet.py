@@ -79,6 +79,28 @@ async def test_cancel_gives_a_new_qr_and_expiry_times_out(
     await timeout
 
 
+async def test_a_qr_code_lapsing_on_the_servers_timer_gives_a_new_scan(
+    make_puppet: MakePuppet, sb: Sandbox
+) -> None:
+    # Nobody touches the phone: the uuid expires by the server's clock (poll answers 400), the
+    # puppet reports the timeout and shows a new QR code, which the phone can then use.
+    sb.qr_ttl = 3.0
+    puppet = make_puppet(session=False)
+    first = puppet.wait_for(EventName.SCAN, scan_is(ScanStatus.WAITING), timeout=T)
+    await puppet.start()
+    old = (await first).qrcode
+    timeout = puppet.wait_for(EventName.SCAN, scan_is(ScanStatus.TIMEOUT), timeout=T)
+    fresh = puppet.wait_for(
+        EventName.SCAN, lambda e: e.status is ScanStatus.WAITING and e.qrcode != old, timeout=T
+    )
+    await timeout
+    await fresh
+    login = puppet.wait_for(EventName.LOGIN, timeout=T)
+    sb.phone.scan()  # the new code is scannable (confirmed at once, well before it lapses)
+    sb.phone.confirm()
+    await login
+
+
 async def test_restart_with_the_session_file_skips_the_scan(
     make_puppet: MakePuppet, sb: Sandbox, session_path: Path
 ) -> None:

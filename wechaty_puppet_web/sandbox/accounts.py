@@ -89,6 +89,8 @@ class AccountSet:
             synccheck_hold=p.synccheck_hold,
             redirect_host=p.redirect_host,
             contact_page_size=p.contact_page_size,
+            qr_ttl=p.qr_ttl,
+            profile=p.profile,
         )
         uins = {int(a.world.bot.uin) for a in self.all}
         if int(account.world.bot.uin) in uins:

@@ -8,6 +8,8 @@ import contextlib
 import itertools
 import logging
 
+from .limits import PROFILES
+from .login import QR_TTL
 from .server import Sandbox
 from .world import World
 
@@ -23,6 +25,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--world", metavar="FILE", help="a JSON world file (default: built-in)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="system-line language")
     parser.add_argument("--auto-scan", action="store_true", help="the phone scans every QR code")
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="unthrottled",
+        help="realistic: sends above ~30 a minute answer Ret 1205, as the real server's limit",
+    )
+    parser.add_argument(
+        "--qr-ttl",
+        type=float,
+        metavar="SECONDS",
+        default=QR_TTL,
+        help=f"seconds a QR code stays scannable (default {QR_TTL:g}; 0: forever)",
+    )
     parser.add_argument(
         "--chatter",
         type=float,
@@ -41,7 +56,15 @@ def run(args: argparse.Namespace) -> int:
 
 async def _serve(args: argparse.Namespace) -> None:
     world = World.load(args.world) if args.world else World.default()
-    sb = Sandbox(world, lang=args.lang, host=args.host, port=args.port, auto_scan=args.auto_scan)
+    sb = Sandbox(
+        world,
+        lang=args.lang,
+        host=args.host,
+        port=args.port,
+        auto_scan=args.auto_scan,
+        qr_ttl=args.qr_ttl or None,
+        profile=args.profile,
+    )
     await sb.start()
     print(f"sandbox listening on {sb.url}", flush=True)
     w = sb.world

@@ -69,19 +69,41 @@ class LoginTicket:
         return self.state
 
 
-class LoginHub:
-    """All login tickets of a sandbox; notifies the phone when a new QR appears."""
+# How long a QR code (or push prompt) stays scannable. The real server lets a uuid lapse after
+# a few minutes (clients then see 400 and fetch a new one); 5 minutes is a realistic default.
+QR_TTL = 300.0
 
-    def __init__(self) -> None:
+
+def _lapse(t: LoginTicket) -> None:
+    """The ticket's time is up: an open QR code expires (a used or refused one stays so)."""
+    if t.state in (QrState.WAITING, QrState.SCANNED):
+        t.set_state(QrState.EXPIRED)
+
+
+class LoginHub:
+    """All login tickets of a sandbox; notifies the phone when a new QR appears.
+
+    ``ttl`` (seconds, read when a ticket is made) is how long a ticket stays open before it
+    expires by itself (the poll then answers 400); ``None`` or 0 keeps it open forever.
+    """
+
+    def __init__(self, ttl: Callable[[], float | None] = lambda: QR_TTL) -> None:
         self.tickets: dict[str, LoginTicket] = {}
         self._new_qr = asyncio.Event()
         self.on_new: Callable[[LoginTicket], None] | None = None
+        self._ttl = ttl
+        self._timers: list[asyncio.TimerHandle] = []
 
     def new(self, *, push: bool = False, lang: str = "zh_CN") -> LoginTicket:
-        """A fresh uuid (``A_1_…`` for push login)."""
+        """A fresh uuid (``A_1_…`` for push login), expiring after the hub's ttl."""
         uuid = ids.push_uuid() if push else ids.login_uuid()
         t = LoginTicket(uuid=uuid, push=push, lang=lang)
         self.tickets[uuid] = t
+        ttl = self._ttl()
+        if ttl:
+            loop = asyncio.get_running_loop()
+            self._timers = [h for h in self._timers if not h.cancelled()]
+            self._timers.append(loop.call_later(ttl, _lapse, t))
         self._new_qr.set()
         self._new_qr = asyncio.Event()
         if self.on_new is not None:
@@ -90,6 +112,9 @@ class LoginHub:
 
     def close(self) -> None:
         """Wake every pending poll (they answer 408 at once); used on stop and reset."""
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
         for t in self.tickets.values():
             t.wake()
 

@@ -70,6 +70,8 @@ async def _new_send(
     again = _replay(s, sb, msg)
     if again is not None:
         return _ok(again, msg.get("LocalID"))
+    if sb.send_limit is not None and not sb.send_limit.allow():
+        return _fail(1205)  # the realistic profile's "频率拦截"
     return s, msg, peer
 
 

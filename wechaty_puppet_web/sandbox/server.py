@@ -31,7 +31,8 @@ from .httpkit import (
     parse_cookies,
     query,
 )
-from .login import LoginHub
+from .limits import SendLimit, limit_for
+from .login import QR_TTL, LoginHub
 from .media import MediaStore
 from .phone import Phone
 from .routing import FAULT, ROUTES
@@ -87,6 +88,8 @@ class Sandbox:
         redirect_host: str = "wx2.qq.com",
         contact_page_size: int = 800,
         seed: int = 0,
+        qr_ttl: float | None = QR_TTL,
+        profile: str = "unthrottled",
     ) -> None:
         self.host = host
         self.port = port
@@ -97,12 +100,18 @@ class Sandbox:
             "auto_scan": auto_scan,
             "redirect_host": redirect_host,
             "contact_page_size": contact_page_size,
+            "qr_ttl": qr_ttl,
         }
         self.login_hold = login_hold
         self.synccheck_hold = synccheck_hold
         self._auto_scan = auto_scan
         self.redirect_host = redirect_host
         self.contact_page_size = contact_page_size
+        # Seconds a QR code stays scannable (None: forever); read when a QR code is made.
+        self.qr_ttl = qr_ttl
+        # The send limit of the profile (None: unthrottled); tests may set their own SendLimit.
+        self.profile = profile
+        self.send_limit: SendLimit | None = limit_for(profile)
         self._default_lang = normalize_lang(lang)
         self._seed = seed
         self._certs: Certs | None = None
@@ -115,7 +124,7 @@ class Sandbox:
         self.lang = lang
         self.world = world if world is not None else World.default()
         self.faults = Faults(self._seed)
-        self.logins = LoginHub()
+        self.logins = LoginHub(lambda: self.qr_ttl)
         self.sessions = SessionHub(self.world)
         self.media = MediaStore()
         self.phone = Phone(self.world, self.logins, self.sessions)
@@ -185,6 +194,7 @@ class Sandbox:
         self.phone.close()
         for name, value in self._defaults.items():
             setattr(self, name, value)
+        self.send_limit = limit_for(self.profile)  # a fresh window
         self._fresh(world, normalize_lang(lang) if lang else self._default_lang)
 
     def add_account(self, world: World | None = None) -> Sandbox:
