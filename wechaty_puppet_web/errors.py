@@ -20,7 +20,10 @@
     ├── SessionError ............ a session file could not be read or written
     ├── CassetteError ........... a cassette is malformed / of another format version
     │   └── CassetteMismatchError a replayed request matched nothing (names the nearest)
-    └── SandboxError ............ the sandbox could not start or was misused
+    ├── SandboxError ............ the sandbox could not start or was misused
+    └── UsageError .............. the command line was given something it cannot use
+        ├── BotModuleError        a bot module failed to import or handles no event
+        └── OutputPathError       an output file cannot be written (checked before starting)
 """
 
 from __future__ import annotations
@@ -133,3 +136,15 @@ class CassetteMismatchError(CassetteError):
 
 class SandboxError(PuppetWebError):
     """The sandbox could not start, or its scripting API was misused."""
+
+
+class UsageError(PuppetWebError):
+    """The command line was given something it cannot use (``wechaty-web`` exits 2)."""
+
+
+class BotModuleError(UsageError):
+    """A bot module failed to import, or defines no ``on_<event>`` handler."""
+
+
+class OutputPathError(UsageError):
+    """An output file (session, cassette, QR image) cannot be written where it was asked."""

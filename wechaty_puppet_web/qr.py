@@ -1,23 +1,42 @@
 """Terminal QR codes: render a login URL as text, save it as PNG, and read rendered text back.
 
-``render_qr`` returns a string (printing is the CLI's job). Terminals usually draw light text on a
-dark background, so by default the *light* modules are inked (``invert=True``): the quiet zone is a
-frame of full blocks and the phone camera sees dark modules on a light square.
+``render_qr`` returns a string (printing is the CLI's job). A phone reads dark modules on a light
+square, so the theme says which the terminal's ink is: on a dark terminal (light text, the usual
+default) the *light* modules and the quiet zone are inked, on a light terminal the dark modules
+are. ``QrTheme.AUTO`` reads ``$COLORFGBG`` (set by many terminals) and falls back to dark.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
 
 import qrcode
 from PIL import Image
 
-__all__ = ["decode_rendered_qr", "qr_matrix", "render_qr", "save_qr_png"]
+__all__ = ["QrTheme", "decode_rendered_qr", "qr_matrix", "render_qr", "save_qr_png"]
 
 _QUIET_ZONE = 4  # modules, as the QR spec asks
 _FULL, _UPPER, _LOWER, _EMPTY = "█", "▀", "▄", " "
+
+
+class QrTheme(StrEnum):
+    """The terminal a QR is drawn for: its background colour (AUTO: guess from the environment)."""
+
+    AUTO = "auto"
+    DARK = "dark"
+    LIGHT = "light"
+
+    def resolve(self, env: Mapping[str, str] | None = None) -> QrTheme:
+        """DARK or LIGHT; AUTO from ``$COLORFGBG`` ("fg;bg", bg 7 or 9-15 is light), else DARK."""
+        if self is not QrTheme.AUTO:
+            return self
+        background = (os.environ if env is None else env).get("COLORFGBG", "").rpartition(";")[2]
+        if background.isdigit() and (int(background) == 7 or 9 <= int(background) <= 15):
+            return QrTheme.LIGHT
+        return QrTheme.DARK
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
@@ -36,12 +55,21 @@ def _half_block(top: bool, bottom: bool) -> str:
     return _LOWER if bottom else _EMPTY
 
 
-def render_qr(text: str, *, compact: bool = True, invert: bool = True) -> str:
+def render_qr(
+    text: str,
+    *,
+    compact: bool = True,
+    theme: QrTheme | str = QrTheme.AUTO,
+    invert: bool | None = None,
+) -> str:
     """Draw ``text`` as a QR code with block characters and a quiet zone.
 
     ``compact`` packs two module rows into one text row with half blocks (▀▄█); otherwise each
-    module is two characters wide. ``invert`` inks light modules (for dark terminals).
+    module is two characters wide. ``theme`` is the terminal's background; ``invert`` (inking
+    the light modules, as for a dark terminal) overrides it.
     """
+    if invert is None:
+        invert = QrTheme(theme).resolve() is QrTheme.DARK
     ink = [[cell != invert for cell in row] for row in qr_matrix(text)]
     if not compact:
         return "\n".join("".join(_FULL * 2 if cell else "  " for cell in row) for row in ink)
@@ -82,8 +110,12 @@ def _rendered_ink(rendered: str) -> list[list[bool]]:
     return [[line[i] == _FULL for i in range(0, width, 2)] for line in lines]
 
 
-def decode_rendered_qr(rendered: str) -> str:
+def decode_rendered_qr(rendered: str, terminal: QrTheme | str = QrTheme.AUTO) -> str:
     """Read the text back from :func:`render_qr` output (used by tests), via Pillow and zbar.
+
+    ``terminal`` is the background it is shown on: on a light one the ink is dark, on a dark one
+    the ink is light, as a phone camera would see it. AUTO assumes the rendering's corner (the
+    quiet zone) looks light.
 
     Raises:
         ValueError: no QR code could be read.
@@ -93,11 +125,15 @@ def decode_rendered_qr(rendered: str) -> str:
     ink = _rendered_ink(rendered)
     if not ink or not ink[0]:
         raise ValueError("empty rendering")
-    inverted = ink[0][0]  # the quiet zone is light, so an inked corner means light was inked
+    seen_on = QrTheme(terminal)
+    # AUTO: the quiet zone is light, so an inked corner means light was inked
+    inverted = ink[0][0] if seen_on is QrTheme.AUTO else seen_on is QrTheme.DARK
     dark = [[cell != inverted for cell in row] for row in ink]
-    # Pad with extra light modules so the compact mode's odd last row still has a quiet zone.
-    pad = [[False] * (len(dark[0]) + 8) for _ in range(4)]
-    framed = pad + [[False] * 4 + row + [False] * 4 for row in dark] + pad
+    # Frame it in the terminal's background (light when unknown, so the compact mode's odd last
+    # row still has a quiet zone).
+    bg = seen_on is QrTheme.DARK
+    pad = [[bg] * (len(dark[0]) + 8) for _ in range(4)]
+    framed = pad + [[bg] * 4 + row + [bg] * 4 for row in dark] + pad
     results = pyzbar.decode(_matrix_image(framed, 8))
     if not results:
         raise ValueError("no QR code found in the rendering")

@@ -6,9 +6,10 @@ Every browser this project starts (the puppet's, the tests', the benchmarks') go
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from playwright.async_api import Browser, Playwright
@@ -62,34 +63,117 @@ DISABLED_FEATURES: tuple[str, ...] = (
 # The network service in the browser process instead of its own (~100 MiB RSS).
 ENABLED_FEATURES: tuple[str, ...] = ("NetworkServiceInProcess2",)
 
-_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+# Where a Chromium usually is, in the order they are tried (see find_chromium).
+DEBIAN_PATHS: tuple[str, ...] = (
+    "/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium",
+    "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable",
+)  # fmt: skip
+MACOS_PATHS: tuple[str, ...] = (
+    "Applications/Chromium.app/Contents/MacOS/Chromium",
+    "Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+)
+# Below %PROGRAMFILES%, %PROGRAMFILES(X86)% and %LOCALAPPDATA%.
+WINDOWS_PATHS: tuple[str, ...] = (
+    "Chromium/Application/chrome.exe",
+    "Google/Chrome/Application/chrome.exe",
+)
+WINDOWS_ROOTS: tuple[str, ...] = ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")
+# Inside a Playwright ``chromium-<revision>`` folder (older builds, then Chrome for Testing ones).
+PLAYWRIGHT_EXECUTABLES: tuple[str, ...] = (
+    "chrome-linux/chrome",
+    "chrome-linux64/chrome",
+    "chrome-mac/Chromium.app/Contents/MacOS/Chromium",
+    "chrome-mac-arm64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing",
+    "chrome-mac-x64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing",
+    "chrome-win/chrome.exe",
+    "chrome-win64/chrome.exe",
+)
+PATH_NAMES: tuple[str, ...] = (
+    "chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome",
+)  # fmt: skip
+
+DISCOVERY_HELP = (
+    "Chromium is looked for in this order: --executable-path; $WPW_CHROMIUM; "
+    "/usr/bin/chromium, /usr/bin/chromium-browser, /snap/bin/chromium, /usr/bin/google-chrome "
+    "(Debian/Ubuntu); browsers Playwright downloaded ($PLAYWRIGHT_BROWSERS_PATH, "
+    "~/.cache/ms-playwright, ~/Library/Caches/ms-playwright, %LOCALAPPDATA%\\ms-playwright; "
+    "newest first); /Applications/Chromium.app and Google Chrome.app (macOS); Chromium or "
+    "Google Chrome under %PROGRAMFILES%, %PROGRAMFILES(X86)%, %LOCALAPPDATA% (Windows); "
+    "chromium, chromium-browser, google-chrome, chrome on PATH. Nothing is ever downloaded."
+)
 
 INSTALL_HINT = (
     "no Chromium found: install one with `apt-get install -y chromium` (Debian/Ubuntu), "
-    "or pass executable_path=..., or connect to a remote browser endpoint"
+    "or set $WPW_CHROMIUM / pass executable_path=..., or connect to a remote browser endpoint"
 )
 
 
-def find_chromium(executable_path: str | os.PathLike[str] | None = None) -> str:
-    """Return the path of a Chromium to run.
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
 
-    Order: the given path, ``$WPW_CHROMIUM``, ``/usr/bin/chromium``, then the usual names on PATH.
+
+def _revision(folder: Path) -> int:
+    tail = folder.name.rpartition("-")[2]
+    return int(tail) if tail.isdigit() else -1
+
+
+def playwright_roots(env: Mapping[str, str], home: Path) -> list[Path]:
+    """Folders where Playwright keeps its downloaded browsers (all platforms' defaults)."""
+    roots = []
+    if env.get("PLAYWRIGHT_BROWSERS_PATH") not in (None, "", "0"):
+        roots.append(Path(env["PLAYWRIGHT_BROWSERS_PATH"]))
+    roots += [home / ".cache/ms-playwright", home / "Library/Caches/ms-playwright"]
+    if env.get("LOCALAPPDATA"):
+        roots.append(Path(env["LOCALAPPDATA"]) / "ms-playwright")
+    return roots
+
+
+def chromium_candidates(env: Mapping[str, str], home: Path, root: Path = Path("/")) -> list[Path]:
+    """Every place a Chromium may be, in discovery order (PATH excepted); ``root`` prefixes the
+    fixed system paths (tests pass a fake one)."""
+    found = [root / p.lstrip("/") for p in DEBIAN_PATHS]
+    for folder in playwright_roots(env, home):
+        with contextlib.suppress(OSError):
+            builds = sorted(folder.glob("chromium-*"), key=_revision, reverse=True)
+            found += [build / exe for build in builds for exe in PLAYWRIGHT_EXECUTABLES]
+    found += [base / p for base in (root, home) for p in MACOS_PATHS]
+    for var in WINDOWS_ROOTS:
+        if env.get(var):
+            found += [Path(env[var]) / p for p in WINDOWS_PATHS]
+    return found
+
+
+def find_chromium(
+    executable_path: str | os.PathLike[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    home: Path | None = None,
+    root: Path = Path("/"),
+) -> str:
+    """Return the path of a Chromium to run, in the order :data:`DISCOVERY_HELP` gives.
+
+    ``env``, ``home`` and ``root`` default to the real ones (tests pass fakes).
 
     Raises:
         LaunchError: nothing usable was found (the message says how to install one).
     """
+    environ = os.environ if env is None else env
     if executable_path is not None:
-        path = Path(executable_path)
-        if path.is_file() and os.access(path, os.X_OK):
+        path = Path(executable_path).expanduser()
+        if _executable(path):
             return str(path)
         raise LaunchError(f"executable_path {str(path)!r} is not an executable file")
-    env = os.environ.get("WPW_CHROMIUM")
-    if env:
-        return find_chromium(env)
-    if os.access("/usr/bin/chromium", os.X_OK):
-        return "/usr/bin/chromium"
-    for name in _CANDIDATES:
-        found = shutil.which(name)
+    given = environ.get("WPW_CHROMIUM")
+    if given:
+        path = Path(given).expanduser()
+        if _executable(path):
+            return str(path)
+        raise LaunchError(f"$WPW_CHROMIUM {given!r} is not an executable file")
+    for candidate in chromium_candidates(environ, home or Path.home(), root):
+        if _executable(candidate):
+            return str(candidate)
+    for name in PATH_NAMES:
+        found = shutil.which(name, path=environ.get("PATH"))
         if found:
             return found
     raise LaunchError(INSTALL_HINT)

@@ -14,32 +14,68 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..browser.launcher import find_chromium
+from ..errors import UsageError
 from ..events import ScanEvent
 from ..options import DEFAULT_SESSION_FILE, PuppetWebOptions
 from ..payloads import ScanStatus
 from ..puppet import PuppetWeb
+from ..qr import QrTheme, render_qr
+from .options import add_browser, add_qr_theme, add_timeout, check_writable, load_world
 
 if TYPE_CHECKING:
     from ..sandbox import Sandbox
+    from ..sandbox.world import World
 
 
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+def add_common_arguments(parser: argparse.ArgumentParser, *, timeout_for: str) -> None:
     """The browser, session and sandbox options shared by login and run."""
     default = f"{DEFAULT_SESSION_FILE}; none in sandbox mode"
     parser.add_argument("--session", type=Path, help=f"session file (default: {default})")
     parser.add_argument("--no-session", action="store_true", help="do not load or save a session")
     parser.add_argument("--png", type=Path, help="also save the QR code as a PNG file")
-    parser.add_argument("--headful", action="store_true", help="show the browser window")
-    parser.add_argument("--executable-path", help="the Chromium to run")
+    add_qr_theme(parser)
+    add_timeout(parser, 300.0, timeout_for)
+    add_browser(parser)
     parser.add_argument("--endpoint", help="a remote browser (ws:// Playwright or http:// CDP)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="seconds to wait for the login (default: %(default)s)")  # fmt: skip
     group = parser.add_argument_group("sandbox")
     group.add_argument("--sandbox", action="store_true", help="run against an in-process sandbox")
     group.add_argument("--sandbox-url", help="run against a running sandbox at this URL")
     group.add_argument("--auto-scan", action="store_true",
                        help="the sandbox phone scans and confirms by itself")  # fmt: skip
     group.add_argument("--world", type=Path, help="sandbox world definition (JSON)")
+
+
+def session_file(args: argparse.Namespace) -> Path | None:
+    """The session file this run loads and saves (None: no session)."""
+    if args.no_session:
+        return None
+    if args.session is not None:
+        return Path(args.session).expanduser()
+    if args.sandbox or args.sandbox_url:
+        return None  # sandbox cookies never overwrite a live session
+    return DEFAULT_SESSION_FILE.expanduser()
+
+
+def preflight(args: argparse.Namespace) -> None:
+    """Everything that can be checked before a browser or sandbox starts.
+
+    Raises:
+        UsageError: contradictory options. OutputPathError: a file that cannot be written.
+        LaunchError: no Chromium (and no ``--endpoint``).
+    """
+    if args.world is not None and not args.sandbox:
+        raise UsageError("--world needs --sandbox (it defines the in-process sandbox's world)")
+    if args.sandbox and args.sandbox_url:
+        raise UsageError("--sandbox and --sandbox-url exclude each other")
+    session = session_file(args)
+    if session is not None:
+        # the default folder (~/.wechaty-web) is created on first use; a given one must exist
+        check_writable(session, "session file", make_parents=args.session is None)
+    if args.png is not None:
+        check_writable(args.png, "QR image")
+    if args.endpoint is None:
+        find_chromium(args.executable_path)
 
 
 @dataclass
@@ -53,24 +89,25 @@ class CliContext:
 @contextlib.asynccontextmanager
 async def open_puppet(args: argparse.Namespace) -> AsyncIterator[CliContext]:
     """Start the sandbox (if asked) and build the puppet; stop both on the way out."""
+    preflight(args)
+    world = load_world(args.world) if args.world else None  # a bad file: before anything runs
     sandbox = None
     url = args.sandbox_url
     if args.sandbox:
-        sandbox = await _start_sandbox(args)
+        sandbox = await _start_sandbox(args, world)
         url = sandbox.url
-    session = args.session
-    if session is None and not (args.sandbox or args.sandbox_url):
-        session = DEFAULT_SESSION_FILE  # sandbox cookies never overwrite a live session
     options = PuppetWebOptions(
-        session_file=None if args.no_session else session,
+        session_file=session_file(args),
         headless=not args.headful,
+        lang=args.lang,
         executable_path=args.executable_path,
         endpoint=args.endpoint,
         sandbox=url,
         login_timeout=args.timeout,
     )
     puppet = PuppetWeb(options)
-    puppet.on("scan", lambda event: show_scan(event, args.png))
+    theme = QrTheme(args.qr_theme)
+    puppet.on("scan", lambda event: show_scan(event, args.png, theme))
     try:
         yield CliContext(puppet=puppet, sandbox=sandbox)
     finally:
@@ -79,22 +116,18 @@ async def open_puppet(args: argparse.Namespace) -> AsyncIterator[CliContext]:
             await sandbox.stop()
 
 
-async def _start_sandbox(args: argparse.Namespace) -> Sandbox:
-    from ..sandbox import Sandbox  # imported late: the sandbox is optional at run time
-    from ..sandbox.world import World
+async def _start_sandbox(args: argparse.Namespace, world: World | None) -> Sandbox:
+    from ..sandbox import Sandbox
 
-    world = World.load(args.world) if args.world else None
-    sandbox = Sandbox(world, auto_scan=args.auto_scan)
+    sandbox = Sandbox(world, auto_scan=args.auto_scan, lang=args.lang)
     await sandbox.start()
     return sandbox
 
 
-def show_scan(event: ScanEvent, png: Path | None) -> None:
+def show_scan(event: ScanEvent, png: Path | None, theme: QrTheme = QrTheme.AUTO) -> None:
     """Print the QR (and save it as PNG) while waiting; print the other scan states."""
     if event.status is ScanStatus.WAITING and event.qrcode:
-        from ..qr import render_qr
-
-        print(render_qr(event.qrcode), flush=True)
+        print(render_qr(event.qrcode, theme=theme), flush=True)
         print(f"Scan with WeChat to log in ({event.qrcode})", flush=True)
         if png is not None:
             save_png(event.qrcode, png)

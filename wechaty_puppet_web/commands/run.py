@@ -8,9 +8,10 @@ event it wants, named after the Wechaty event with ``-`` as ``_``::
     async def on_login(puppet: PuppetWeb, event: LoginEvent) -> None: ...
 
 ``puppet`` is the running :class:`~wechaty_puppet_web.PuppetWeb`, ``event`` the event dataclass.
-Plain (non-async) functions work too. A handler that raises becomes an ``error`` event (printed
-unless the module has ``on_error``) and the bot keeps running. The run ends on Ctrl-C, or after
-a ``logout``.
+Plain (non-async) functions work too. A module with no handler at all is refused (a bot that
+can never react would otherwise wait forever), and so is one that fails at import; both before
+any browser starts. A handler that raises becomes an ``error`` event (printed on stderr unless the
+module has ``on_error``) and the bot keeps running. The run ends on Ctrl-C, or after a ``logout``.
 
 ``--demo`` (sandbox only, used by ``make demo``): once the bot is ready a simulated friend says
 "ding" through the sandbox world, the bot's answer is printed as the world saw it, and the
@@ -24,12 +25,13 @@ import asyncio
 import importlib.util
 import inspect
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import PuppetWebError
+from ..errors import BotModuleError, LoginError, UsageError
 from ..events import EventName
 from ..puppet import PuppetWeb
 from .puppet_cli import CliContext, add_common_arguments, open_puppet, self_description
@@ -40,50 +42,85 @@ DEMO_TIMEOUT = 30.0
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``wechaty-web run``."""
     parser.add_argument("bot", type=Path, help="a Python file defining on_<event> handlers")
-    add_common_arguments(parser)
+    add_common_arguments(parser, timeout_for="the bot to be ready")
     parser.add_argument("--demo", action="store_true",
                         help="sandbox: a friend says 'ding', print the reply, exit")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the bot until Ctrl-C or logout (or the demo exchange); the exit status."""
-    if args.demo and not (args.sandbox or args.sandbox_url):
-        print("--demo needs --sandbox or --sandbox-url")
-        return 2
-    try:
-        module = load_bot(args.bot)
-    except (OSError, ImportError, SyntaxError) as exc:
-        print(f"cannot load {args.bot}: {exc}")
-        return 2
+    """Run the bot until Ctrl-C or logout (or the demo exchange); the exit status.
+
+    Raises:
+        UsageError / BotModuleError: bad options, or a bot module that cannot run.
+    """
+    if args.demo and not args.sandbox:
+        raise UsageError("--demo needs --sandbox (the in-process sandbox plays the friend)")
+    module = load_bot(args.bot)
+    handlers = bot_handlers(module)
+    if not handlers:
+        names = ", ".join("on_" + e.value.replace("-", "_") for e in _USUAL)
+        raise BotModuleError(f"{args.bot} defines no on_<event> handler (e.g. {names})")
     return asyncio.run(_run(args, module))
+
+
+_USUAL = (EventName.MESSAGE, EventName.LOGIN, EventName.ROOM_JOIN, EventName.FRIENDSHIP)
 
 
 def load_bot(path: Path) -> ModuleType:
     """Import a bot file as a module (named after the file).
 
     Raises:
-        ImportError: not a loadable Python file.
+        BotModuleError: a missing file, or one that fails at import (the message names why).
     """
+    if not path.is_file():
+        raise BotModuleError(f"bot module {path} not found")
     spec = importlib.util.spec_from_file_location(f"wpw_bot_{path.stem}", path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"{path} is not a Python module")
+        raise BotModuleError(f"{path} is not a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # whatever the bot's own code raises at import
+        del sys.modules[spec.name]
+        where = _bot_line(exc, path)
+        raise BotModuleError(f"bot module {path} failed at import{where}: {exc!r}") from exc
     return module
+
+
+def _bot_line(exc: BaseException, path: Path) -> str:
+    """`` (line N)`` of the bot file where the import failed, when it is known."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f" (line {exc.lineno})"
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if Path(frame.f_code.co_filename) == path:
+            line = lineno
+    return f" (line {line})" if line else ""
+
+
+def bot_handlers(module: ModuleType) -> dict[EventName, Callable[..., Any]]:
+    """The module's ``on_<event>`` functions, by event."""
+    found = {}
+    for name in EventName:
+        fn = getattr(module, "on_" + name.value.replace("-", "_"), None)
+        if callable(fn):
+            found[name] = fn
+    return found
 
 
 def register_handlers(puppet: PuppetWeb, module: ModuleType) -> list[str]:
     """Attach the module's ``on_<event>`` functions; return the event names attached."""
-    attached = []
-    for name in EventName:
-        fn = getattr(module, "on_" + name.value.replace("-", "_"), None)
-        if callable(fn):
-            puppet.on(name.value, _bind(puppet, fn))
-            attached.append(name.value)
-    if "error" not in attached:
-        puppet.on("error", lambda event: print(f"error: {event.error!r} ({event.data})"))
-    return attached
+    handlers = bot_handlers(module)
+    for name, fn in handlers.items():
+        puppet.on(name.value, _bind(puppet, fn))
+    if EventName.ERROR not in handlers:
+        puppet.on("error", _print_error)
+    return [name.value for name in handlers]
+
+
+def _print_error(event: Any) -> None:
+    print(f"error: {event.error!r} ({event.data})", file=sys.stderr, flush=True)
 
 
 def _bind(puppet: PuppetWeb, fn: Callable[..., Any]) -> Callable[[Any], Any]:
@@ -105,9 +142,10 @@ async def _run(args: argparse.Namespace, module: ModuleType) -> int:
         try:
             await puppet.start()
             await ready
-        except (PuppetWebError, TimeoutError) as exc:
-            print(f"Start failed: {exc or 'no login in time'}")
-            return 1
+        except TimeoutError:
+            raise LoginError(f"not logged in and ready within {args.timeout:g} s") from None
+        finally:
+            ready.cancel()
         print(f"Logged in as {await self_description(puppet)}; ready")
         if args.demo:
             return await _demo(ctx)
@@ -119,8 +157,7 @@ async def _run(args: argparse.Namespace, module: ModuleType) -> int:
 async def _demo(ctx: CliContext) -> int:
     sandbox = ctx.sandbox
     if sandbox is None:
-        print("--demo needs the in-process sandbox (--sandbox)")
-        return 2
+        raise UsageError("--demo needs the in-process sandbox (--sandbox)")
     world = sandbox.world
     friend = world.friends[0]
     bot_id = world.bot.wxid
@@ -132,7 +169,6 @@ async def _demo(ctx: CliContext) -> int:
             timeout=DEMO_TIMEOUT,
         )
     except TimeoutError:
-        print("The bot did not answer")
-        return 1
+        raise TimeoutError(f"the bot did not answer within {DEMO_TIMEOUT:g} s") from None
     print(f"{world.bot.nickname} answered {friend.nickname}: {reply.text}")
     return 0

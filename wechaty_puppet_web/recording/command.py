@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import PuppetWebError
+from ..browser.launcher import find_chromium
+from ..commands.options import add_browser, add_qr_theme, add_timeout, check_writable, seconds
+from ..errors import UsageError
 from .cassette import RecordMode
 
 
@@ -31,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--mode",
         default="all",
         choices=[m.value for m in RecordMode],
-        help="all: overwrite; once: refuse an existing cassette (default: all)",
+        help="all: overwrite; once: refuse an existing cassette; none: never record (default: all)",
     )
     parser.add_argument(
         "--pseudonymize", action="store_true", help="replace names and ids consistently"
@@ -43,17 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--duration",
-        type=float,
+        type=seconds,
         default=None,
         help="seconds to keep recording after the login (default: until Ctrl-C)",
     )
-    parser.add_argument(
-        "--login-timeout",
-        type=float,
-        default=300.0,
-        help="seconds to wait for the login (default: %(default)s)",
-    )
-    parser.add_argument("--headful", action="store_true", help="show the browser window")
+    add_timeout(parser, 300.0, "the login")
+    add_qr_theme(parser)
+    add_browser(parser)
     parser.add_argument(
         "--endpoint",
         help="a remote browser (ws:// Playwright browser server or http:// CDP); with --sandbox "
@@ -62,17 +60,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sandbox-port", type=int, default=0, help="the in-process sandbox's port (default: any)"
     )
-    parser.add_argument("--lang", default="zh_CN", help="page language (default: %(default)s)")
+
+
+def check_output(path: Path, mode: RecordMode) -> Path:
+    """Refuse what the mode forbids and a path that cannot be written, before anything starts.
+
+    Raises:
+        UsageError: mode ``none``, or mode ``once`` with an existing cassette.
+        OutputPathError: the cassette cannot be written there.
+    """
+    if mode is RecordMode.NONE:
+        raise UsageError("record mode 'none' never records (use once or all)")
+    if mode is RecordMode.ONCE and path.exists():
+        raise UsageError(
+            f"cassette {path} exists and record mode 'once' does not re-record it "
+            "(replay it, or use --mode all)"
+        )
+    return check_writable(path, "cassette")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Record; 0 when the cassette was written."""
-    try:
-        RecordMode(args.mode)
-        path = asyncio.run(_record(args))
-    except PuppetWebError as exc:
-        print(f"record failed: {exc}")
-        return 1
+    """Record; 0 when the cassette was written.
+
+    Raises:
+        UsageError / OutputPathError: see :func:`check_output`. PuppetWebError: the session failed.
+    """
+    args.out = check_output(args.out, RecordMode(args.mode))
+    if args.endpoint is None:
+        find_chromium(args.executable_path)
+    path = asyncio.run(_record(args))
     print(f"cassette written: {path}")
     return 0
 
@@ -91,7 +107,7 @@ async def _browser(args: argparse.Namespace) -> AsyncIterator[tuple[Any, dict[st
             from ..sandbox import Sandbox
 
             sandbox = await stack.enter_async_context(
-                Sandbox(auto_scan=True, port=args.sandbox_port)
+                Sandbox(auto_scan=True, port=args.sandbox_port, lang=args.lang)
             )
             extra, context_options = sandbox.browser_args(), sandbox.context_options()
             print(f"sandbox listening on {sandbox.url}")
@@ -99,7 +115,12 @@ async def _browser(args: argparse.Namespace) -> AsyncIterator[tuple[Any, dict[st
         if args.endpoint:
             browser = await connect_browser(pw, args.endpoint)
         else:
-            browser = await launch_chromium(pw, headless=not args.headful, extra_args=extra)
+            browser = await launch_chromium(
+                pw,
+                executable_path=args.executable_path,
+                headless=not args.headful,
+                extra_args=extra,
+            )
         stack.push_async_callback(browser.close)
         yield browser, context_options
 
@@ -114,6 +135,7 @@ def _stop_on_ctrl_c() -> asyncio.Event:
 
 async def _record(args: argparse.Namespace) -> Path:
     from ..commands.puppet_cli import show_scan
+    from ..qr import QrTheme
     from .testing import record_puppet
 
     stop = _stop_on_ctrl_c()
@@ -123,7 +145,7 @@ async def _record(args: argparse.Namespace) -> Path:
             args.out,
             browser,
             context_options=context_options,
-            mode=args.mode,
+            mode=args.mode,  # checked before the start; the recorder checks again
             pseudonymize=args.pseudonymize,
             lang=args.lang,
             meta={"source": "sandbox" if args.sandbox else "live"},
@@ -131,9 +153,10 @@ async def _record(args: argparse.Namespace) -> Path:
     ):
         session.recorder.pseudonymize_texts = args.pseudonymize_texts
         puppet = session.puppet
-        puppet.on("scan", lambda event: show_scan(event, None))
+        theme = QrTheme(args.qr_theme)
+        puppet.on("scan", lambda event: show_scan(event, None, theme))
         puppet.on("message", lambda event: print(f"message {event.message_id}"))
-        login = await puppet.wait_for("login", timeout=args.login_timeout)
+        login = await puppet.wait_for("login", timeout=args.timeout)
         print(f"logged in as {login.contact_id}; recording (Ctrl-C to stop)")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), args.duration)

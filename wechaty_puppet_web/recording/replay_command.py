@@ -12,7 +12,9 @@ import asyncio
 import json
 from pathlib import Path
 
-from ..errors import CassetteError, PuppetWebError
+from ..browser.launcher import find_chromium
+from ..commands.options import add_browser, add_timeout
+from ..errors import CassetteError, PuppetWebError, UsageError
 from .cassette import load
 from .testing import EventLog, assert_replayed_events, replay_puppet
 
@@ -26,34 +28,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="honour the recorded timing instead of replaying at full speed",
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=60.0,
-        help="seconds to wait for the recorded events (default: %(default)s)",
-    )
+    add_timeout(parser, 60.0, "the recorded events")
+    add_browser(parser, lang=False)  # the page language is the recorded one
 
 
 def run(args: argparse.Namespace) -> int:
-    """Replay and print; see the module docstring for the exit status."""
+    """Replay and print; see the module docstring for the exit status.
+
+    Raises:
+        UsageError: the cassette cannot be read. PuppetWebError: the replay could not run.
+    """
     try:
         cassette = load(args.cassette)
     except CassetteError as exc:
-        print(f"cannot replay: {exc}")
-        return 2
+        raise UsageError(f"cannot replay: {exc}") from exc
     print(f"{args.cassette}: {len(cassette.http)} exchanges, {len(cassette.events)} events")
-    try:
-        events, problem = asyncio.run(_replay(args))
-    except PuppetWebError as exc:
-        print(f"replay failed: {exc}")
-        return 1
+    if args.endpoint is None:
+        find_chromium(args.executable_path)
+    events, problem = asyncio.run(_replay(args))
     for index, (name, payload) in enumerate(events.items):
         print(f"{index:4d} {name} {json.dumps(payload, ensure_ascii=False, sort_keys=True)}")
     if problem:
-        print(f"replay differs from the recording: {problem}")
-        return 1
+        raise ReplayDiffers(f"replay differs from the recording: {problem}")
     print(f"replayed {len(events.items)} events: same as recorded")
     return 0
+
+
+class ReplayDiffers(PuppetWebError):
+    """The replayed events are not the recorded ones (exit status 1)."""
 
 
 async def _replay(args: argparse.Namespace) -> tuple[EventLog, str]:
@@ -65,7 +67,9 @@ async def _replay(args: argparse.Namespace) -> tuple[EventLog, str]:
         if args.endpoint:
             browser = await connect_browser(pw, args.endpoint)
         else:
-            browser = await launch_chromium(pw)
+            browser = await launch_chromium(
+                pw, executable_path=args.executable_path, headless=not args.headful
+            )
         try:
             async with replay_puppet(args.cassette, browser, realtime=args.realtime) as session:
                 problem = ""

@@ -242,7 +242,7 @@ async def record_puppet(
 
     puppet_meta = {"uos": uos, "lang": lang}
     recorder = Recorder(
-        path, pseudonymize=pseudonymize, meta={"puppet": puppet_meta, **(meta or {})}
+        path, mode=mode, pseudonymize=pseudonymize, meta={"puppet": puppet_meta, **(meta or {})}
     )
     context = await browser.new_context(**(context_options or {}))
     try:

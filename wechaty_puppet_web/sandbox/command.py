@@ -8,6 +8,7 @@ import contextlib
 import itertools
 import logging
 
+from ..commands.options import add_lang, load_world
 from .limits import PROFILES
 from .login import QR_TTL
 from .server import Sandbox
@@ -20,10 +21,10 @@ CHATTER = ("ding", "你好", "how are you? 😀", "周末去爬山吗", "<b>not 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the ``sandbox`` sub-command."""
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any)")
+    parser.add_argument("--port", type=port, default=0, help="port to listen on (default: any)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--world", metavar="FILE", help="a JSON world file (default: built-in)")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="system-line language")
+    add_lang(parser, "language of the system lines")
     parser.add_argument("--auto-scan", action="store_true", help="the phone scans every QR code")
     parser.add_argument(
         "--profile",
@@ -47,15 +48,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def port(text: str) -> int:
+    """argparse type: a TCP port (0: any free one)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
+    return int(text)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Start the sandbox, print where it listens and a world summary, serve until Ctrl-C."""
+    """Start the sandbox, print where it listens and a world summary, serve until Ctrl-C.
+
+    Raises:
+        UsageError: a bad ``--world`` (checked first). SandboxError: the port cannot be bound.
+    """
+    world = load_world(args.world) if args.world else World.default()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args))
+        asyncio.run(_serve(args, world))
     return 0
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    world = World.load(args.world) if args.world else World.default()
+async def _serve(args: argparse.Namespace, world: World) -> None:
     sb = Sandbox(
         world,
         lang=args.lang,
