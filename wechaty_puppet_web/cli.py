@@ -103,11 +103,15 @@ def report(exc: BaseException, command: str = "") -> int | None:
     return None
 
 
+def verbosity(args: argparse.Namespace) -> int:
+    """How many ``-v`` were given, before and after the sub-command."""
+    return int(args.verbose) + int(getattr(args, "verbose_sub", 0))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wechaty-web`` console script."""
     args = build_parser().parse_args(argv)
-    verbose = args.verbose + getattr(args, "verbose_sub", 0)
-    level = logging.WARNING - 10 * min(verbose, 2)
+    level = logging.WARNING - 10 * min(verbosity(args), 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args._run(args))

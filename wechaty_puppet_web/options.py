@@ -60,6 +60,8 @@ class PuppetWebOptions:
     lang: str = "zh_CN"
     rate_limit_retries: int = 3
     rate_limit_backoff: float = 1.0
+    # Seconds stop() lets running event handlers finish before cancelling them.
+    stop_grace: float = 5.0
 
     def session_path(self) -> Path | None:
         """The expanded session file path, or ``None`` when sessions are disabled."""

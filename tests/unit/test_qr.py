@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pyzbar import pyzbar
 
-from wechaty_puppet_web.qr import decode_rendered_qr, qr_matrix, render_qr, save_qr_png
+from wechaty_puppet_web.qr import QrTheme, decode_rendered_qr, qr_matrix, render_qr, save_qr_png
 
 LOGIN_URL = "https://login.weixin.qq.com/l/gbyKnbsmqQ=="
 
@@ -23,7 +23,7 @@ def test_round_trip(text: str, compact: bool, invert: bool) -> None:
 
 
 def test_only_block_characters_and_quiet_zone() -> None:
-    rendered = render_qr(LOGIN_URL)
+    rendered = render_qr(LOGIN_URL, theme="dark")
     assert set(rendered) <= {"█", "▀", "▄", " ", "\n"}
     lines = rendered.split("\n")
     size = len(qr_matrix(LOGIN_URL))
@@ -52,3 +52,38 @@ def test_save_png(tmp_path: Path) -> None:
 def test_decode_junk_raises(junk: str) -> None:
     with pytest.raises(ValueError):
         decode_rendered_qr(junk)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+@pytest.mark.parametrize("terminal", ["dark", "light"])
+def test_each_theme_reads_on_its_terminal(terminal: str, compact: bool) -> None:
+    # decoded as a camera sees it: ink is light on a dark terminal, dark on a light one, and the
+    # terminal's own background frames the drawing
+    rendered = render_qr(LOGIN_URL, theme=terminal, compact=compact)
+    assert decode_rendered_qr(rendered, terminal=terminal) == LOGIN_URL
+    other = "light" if terminal == "dark" else "dark"
+    with pytest.raises(ValueError):  # why the option exists: a mismatch shows a negative
+        decode_rendered_qr(rendered, terminal=other)
+
+
+@pytest.mark.parametrize(
+    ("colorfgbg", "theme"),
+    [("15;0", "dark"), ("0;15", "light"), ("0;default;7", "light"), ("", "dark"), ("x", "dark")],
+)
+def test_auto_theme_from_colorfgbg(
+    monkeypatch: pytest.MonkeyPatch, colorfgbg: str, theme: str
+) -> None:
+    assert QrTheme.AUTO.resolve({"COLORFGBG": colorfgbg}) is QrTheme(theme)
+    monkeypatch.setenv("COLORFGBG", colorfgbg)
+    assert decode_rendered_qr(render_qr(LOGIN_URL), terminal=theme) == LOGIN_URL
+
+
+def test_cli_draws_the_chosen_theme(capsys: pytest.CaptureFixture[str]) -> None:
+    from wechaty_puppet_web.commands.puppet_cli import show_scan
+    from wechaty_puppet_web.events import ScanEvent
+    from wechaty_puppet_web.payloads import ScanStatus
+
+    for theme in (QrTheme.DARK, QrTheme.LIGHT):
+        show_scan(ScanEvent(status=ScanStatus.WAITING, qrcode=LOGIN_URL), None, theme)
+        drawing = capsys.readouterr().out.split("\nScan with WeChat")[0]
+        assert decode_rendered_qr(drawing, terminal=theme) == LOGIN_URL

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pyee.asyncio import AsyncIOEventEmitter
 
 from ..browser.bridge import Bridge, Envelope
-from ..errors import NotFoundError, NotLoggedInError, RateLimitedError
+from ..errors import BridgeError, BrowserError, NotFoundError, NotLoggedInError, RateLimitedError
 from ..events import ErrorEvent, Event, EventName
 from ..options import PuppetWebOptions
 from ..protocol.raw import RawMessage
@@ -51,6 +51,8 @@ class PuppetCore(AsyncIOEventEmitter):
         self._emitted_messages: OrderedDict[str, None] = OrderedDict()
         self._queue: asyncio.Queue[Envelope] = asyncio.Queue()
         self._emitting: str | None = None
+        # True while stop() runs: the page going away under a handler is then our own doing
+        self._stopping = False
 
     # ---- envelopes in -------------------------------------------------------------------
 
@@ -161,11 +163,33 @@ class PuppetCore(AsyncIOEventEmitter):
             self._handler_failed(event, exc)
 
     def _handler_failed(self, event: str, exc: BaseException) -> None:
+        if self._stopping and isinstance(exc, (BridgeError, BrowserError)):
+            # the page closed under a handler because we are stopping: not the user's error
+            _log.debug("a %r handler was cut by the stop: %r", event, exc)
+            return
         if event == EventName.ERROR.value:
             _log.error("an 'error' handler raised: %r", exc)
             return
         _log.debug("a %r handler raised %r", event, exc)
         self._emit_error(exc, f"handler:{event}")
+
+    async def _settle_handlers(self, grace: float) -> None:
+        """Let the async handlers in flight finish (for up to ``grace`` s), then cancel the rest.
+
+        Called by ``stop`` before the page closes, so a handler's last call (a reply being sent)
+        completes instead of failing with "page closed". A handler that is itself stopping the
+        puppet is not waited for.
+        """
+        current = asyncio.current_task()
+        pending = {task for task in self._waiting if task is not current}
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=grace)
+        if late:
+            _log.debug("cancelling %d handler(s) still running after %.1f s", len(late), grace)
+            for task in late:
+                task.cancel()
+            await asyncio.wait(late, timeout=grace)  # a handler may clean up; bounded anyway
 
     def _emit_handle_potential_error(self, event: str, error: Any) -> None:
         if event == EventName.ERROR.value:

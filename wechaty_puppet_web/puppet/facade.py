@@ -116,16 +116,26 @@ class PuppetWeb(RoomMixin, MessagingMixin):
         await self._wire.handshake(self.options.call_timeout)
 
     async def stop(self) -> None:
-        """Stop the heartbeat and close what the puppet opened (a caller's browser stays)."""
+        """Stop the heartbeat and close what the puppet opened (a caller's browser stays).
+
+        No new events are handled once it begins; handlers already running get
+        ``options.stop_grace`` seconds to finish (a reply in flight is sent) before the rest are
+        cancelled and the page closes. The page closing under a handler is not an ``error``.
+        """
         self._running = False
-        for task in (self._heartbeat, *self._tasks):
-            if task is not None:
-                task.cancel()
-        await self._page.shutdown()
-        if self._consumer is not None:
-            self._consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._consumer
+        self._stopping = True
+        try:
+            for task in (self._heartbeat, *self._tasks):
+                if task is not None:
+                    task.cancel()
+            if self._consumer is not None:
+                self._consumer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._consumer
+            await self._settle_handlers(self.options.stop_grace)
+            await self._page.shutdown()
+        finally:
+            self._stopping = False
         self._consumer = self._heartbeat = None
 
     async def __aenter__(self) -> PuppetWeb:
