@@ -12,39 +12,38 @@ import asyncio
 import contextlib
 import signal
 
-from ..errors import LaunchError
+from .options import add_browser, port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``wechaty-web browser-server``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
-    parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    parser.add_argument("--port", type=port, default=0, help="port (default: any free one)")
     parser.add_argument("--path", help="WebSocket path (default: a random secret one)")
-    parser.add_argument("--executable-path", help="the Chromium to run")
-    parser.add_argument("--headful", action="store_true", help="show the browser window")
+    add_browser(parser, lang=False)  # the page language belongs to each puppet
     parser.add_argument("--sandbox-url", help="map the WeChat hosts onto this sandbox")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl-C; the exit status."""
+    """Serve until Ctrl-C; the exit status.
+
+    Raises:
+        LaunchError: no Chromium, or it would not start.
+    """
     return asyncio.run(_serve(args))
 
 
 async def _serve(args: argparse.Namespace) -> int:
     from ..browser.remote import start_browser_server
 
-    try:
-        server = await start_browser_server(
-            executable_path=args.executable_path,
-            headless=not args.headful,
-            sandbox=args.sandbox_url,
-            host=args.host,
-            port=args.port,
-            ws_path=args.path,
-        )
-    except LaunchError as exc:
-        print(f"cannot start the browser server: {exc}")
-        return 1
+    server = await start_browser_server(
+        executable_path=args.executable_path,
+        headless=not args.headful,
+        sandbox=args.sandbox_url,
+        host=args.host,
+        port=args.port,
+        ws_path=args.path,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -35,6 +35,13 @@ def seconds(text: str) -> float:
     return value
 
 
+def port(text: str) -> int:
+    """argparse type: a TCP port (0: any free one)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
+    return int(text)
+
+
 def page_lang(text: str) -> str:
     """argparse type: ``zh``/``zh_CN``/``en``/``en_US`` (any case, ``-`` or ``_``) → ``zh_CN`` or
     ``en_US``."""

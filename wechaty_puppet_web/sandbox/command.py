@@ -8,7 +8,7 @@ import contextlib
 import itertools
 import logging
 
-from ..commands.options import add_lang, load_world
+from ..commands.options import add_lang, load_world, port, seconds
 from .limits import PROFILES
 from .login import QR_TTL
 from .server import Sandbox
@@ -34,25 +34,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--qr-ttl",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         default=QR_TTL,
         help=f"seconds a QR code stays scannable (default {QR_TTL:g}; 0: forever)",
     )
     parser.add_argument(
         "--chatter",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         default=0.0,
         help="a friend sends a message every SECONDS while someone is logged in",
     )
-
-
-def port(text: str) -> int:
-    """argparse type: a TCP port (0: any free one)."""
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
-    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
