@@ -19,16 +19,34 @@ async def test_demo_runs_the_ding_dong_example(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "wechaty_puppet_web.cli", "run", str(ROOT / "examples/ding_dong.py"),
         "--sandbox", "--auto-scan", "--demo",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
     )  # fmt: skip
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(), 90)
+        out, err = await asyncio.wait_for(proc.communicate(), 90)
     finally:
         if proc.returncode is None:
             proc.kill()
     text = out.decode()
-    assert proc.returncode == 0, text
+    assert proc.returncode == 0, text + err.decode()
+    assert err.decode() == ""  # no "error: BridgeError(... page closed)" at shutdown
     assert "Scan with WeChat to log in (https://login.weixin.qq.com/l/" in text
     assert "Alice says: ding" in text
     assert "Wechaty Bot answered Alice: dong" in text
     assert not (tmp_path / ".wechaty-web").exists()  # sandbox runs keep no session by default
+
+
+def test_login_says_saved_only_once_the_session_reads_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wechaty_puppet_web.browser.session import SessionStore
+    from wechaty_puppet_web.cli import main
+
+    path = tmp_path / "session.json"
+    assert (
+        main(["login", "--sandbox", "--auto-scan", "--session", str(path), "--timeout", "60"]) == 0
+    )
+    out = capsys.readouterr()
+    assert f"Session saved to {path}" in out.out
+    assert out.err == ""
+    saved = SessionStore(path).info(strict=True)
+    assert saved is not None and {"wxuin", "wxsid"} <= {c["name"] for c in saved.cookies}
