@@ -4,12 +4,17 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 WEBCLIENT := wechaty_puppet_web/sandbox/webclient
+SERVICE := wechaty_puppet_web/service
+# The real Wechaty SDKs the Puppet Service is tested with (tests/service/), never committed.
+SDK_NODE := tests/service/sdk
+SDK_VENV := .venv-wechaty
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo test lint typecheck unit sandbox bench cassettes clean
+.PHONY: setup sdks demo test lint typecheck unit sandbox bench cassettes clean
 
-setup: $(VENV)/.installed $(WEBCLIENT)/node_modules/.installed $(CHROMIUM) /usr/share/doc/libzbar0
+setup: $(VENV)/.installed $(WEBCLIENT)/node_modules/.installed $(SERVICE)/stubs/puppet_pb2.py \
+	$(CHROMIUM) /usr/share/doc/libzbar0
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +25,25 @@ $(VENV)/.installed: pyproject.toml
 # AngularJS 1.2 and jQuery 1.x come from npm (never copied into the repository).
 $(WEBCLIENT)/node_modules/.installed: $(WEBCLIENT)/package.json
 	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(WEBCLIENT)
+	touch $@
+
+# The Puppet Service's .proto files come from npm wechaty-grpc; Python modules are generated
+# from them into a git-ignored folder that ships inside the wheel.
+$(SERVICE)/stubs/puppet_pb2.py: $(SERVICE)/package.json $(SERVICE)/protogen.py $(VENV)/.installed
+	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(SERVICE)
+	$(PY) -m wechaty_puppet_web.service.protogen $(SERVICE)/node_modules/wechaty-grpc
+
+# TypeScript wechaty 1.x + wechaty-puppet-service, and python-wechaty 0.10.7 in its own venv
+# (it needs pyee<12 and urllib3<2; our package goes in too, for the in-process adapter).
+sdks: $(SDK_NODE)/node_modules/.installed $(SDK_VENV)/.installed
+
+$(SDK_NODE)/node_modules/.installed: $(SDK_NODE)/package.json
+	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(SDK_NODE)
+	touch $@
+
+$(SDK_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install -q 'wechaty==0.10.7' 'pyee<12' 'urllib3<2' -e '.[wechaty]'
 	touch $@
 
 # Debian's Chromium; a browser download (`playwright install`) is never used.
@@ -34,7 +58,7 @@ $(CHROMIUM):
 demo: setup
 	$(VENV)/bin/wechaty-web run examples/ding_dong.py --sandbox --auto-scan --demo
 
-test: setup lint typecheck
+test: setup sdks lint typecheck
 	$(PY) -m pytest -q
 
 lint:
@@ -55,4 +79,5 @@ cassettes: setup
 	$(PY) fixtures/record_all.py
 
 clean:
-	rm -rf $(VENV) $(WEBCLIENT)/node_modules .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SDK_VENV) $(WEBCLIENT)/node_modules $(SERVICE)/node_modules \
+		$(SDK_NODE)/node_modules .mypy_cache .ruff_cache

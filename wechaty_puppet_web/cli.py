@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "sandbox": ("wechaty_puppet_web.sandbox.command", "run the sandbox web WeChat standalone"),
     "record": ("wechaty_puppet_web.recording.command", "record a web session to a cassette"),
+    "serve": (
+        "wechaty_puppet_web.service.command",
+        "serve the puppet as a Wechaty Puppet Service (gRPC)",
+    ),
     "replay": (
         "wechaty_puppet_web.recording.replay_command",
         "replay a cassette, print its events",

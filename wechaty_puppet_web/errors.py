@@ -21,9 +21,12 @@
     ├── CassetteError ........... a cassette is malformed / of another format version
     │   └── CassetteMismatchError a replayed request matched nothing (names the nearest)
     ├── SandboxError ............ the sandbox could not start or was misused
-    └── UsageError .............. the command line was given something it cannot use
-        ├── BotModuleError        a bot module failed to import or handles no event
-        └── OutputPathError       an output file cannot be written (checked before starting)
+    ├── UsageError .............. the command line was given something it cannot use
+    │   ├── BotModuleError        a bot module failed to import or handles no event
+    │   └── OutputPathError       an output file cannot be written (checked before starting)
+    ├── ServiceError ............ the Puppet Service (``wechaty-web serve``) could not start
+    │   └── FileBoxError          a serialised FileBox (JSON) that cannot be read
+    └── WechatyEnvironmentError . python-wechaty is missing or cannot work in this environment
 """
 
 from __future__ import annotations
@@ -148,3 +151,16 @@ class BotModuleError(UsageError):
 
 class OutputPathError(UsageError):
     """An output file (session, cassette, QR image) cannot be written where it was asked."""
+
+
+class ServiceError(PuppetWebError):
+    """The Puppet Service could not start (no stubs, bad TLS files, port in use)."""
+
+
+class FileBoxError(ServiceError):
+    """A serialised FileBox (Wechaty's JSON form) that cannot be read: bad JSON, unknown type,
+    unknown upload id, or a URL that could not be fetched."""
+
+
+class WechatyEnvironmentError(PuppetWebError):
+    """python-wechaty is not installed, or installed in a form the adapter cannot drive."""

@@ -36,6 +36,7 @@ from ..options import PuppetWebOptions
 from ..payloads import MessagePayload
 from ..protocol import parse
 from ..protocol.raw import RawMessage
+from .interface import InterfaceMixin
 from .messaging import MessagingMixin
 from .page import PageSession
 from .rooms import RoomMixin
@@ -47,7 +48,7 @@ _log = logging.getLogger("wechaty_puppet_web.puppet")
 MISSED_HEARTBEATS = 2  # consecutive failed heartbeats before the page is reset
 
 
-class PuppetWeb(RoomMixin, MessagingMixin):
+class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
     """A WeChat personal account through web WeChat (see the module docstring)."""
 
     def __init__(self, options: PuppetWebOptions | None = None) -> None:

@@ -1,0 +1,24 @@
+"""Python modules generated from npm ``wechaty-grpc``'s ``.proto`` files (by :mod:`..protogen`).
+
+Everything in this folder except this file is generated at set-up / build time and git-ignored;
+:func:`require` turns a missing generation into a clear error instead of an ``ImportError`` deep
+inside the service.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from ...errors import ServiceError
+
+MISSING = (
+    "the gRPC stubs of wechaty-grpc are not generated: run `make setup` in a source checkout "
+    "(npm wechaty-grpc 1.5.2 + `python -m wechaty_puppet_web.service.protogen`), or install a "
+    "wheel built after it"
+)
+
+
+def require() -> None:
+    """Raise :class:`ServiceError` when the generated modules are absent."""
+    if importlib.util.find_spec(f"{__name__}.puppet_pb2") is None:
+        raise ServiceError(MISSING)
