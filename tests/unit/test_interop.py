@@ -1,0 +1,90 @@
+"""The tables the Puppet Service and the python-wechaty adapter share, and the proto rewrite."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from wechaty_puppet_web import FileBox
+from wechaty_puppet_web.errors import FileBoxError
+from wechaty_puppet_web.events import (
+    HeartbeatEvent,
+    LoginEvent,
+    RoomJoinEvent,
+    RoomLeaveEvent,
+    RoomTopicEvent,
+)
+from wechaty_puppet_web.interop.enums import TO_GRPC, grpc_message_type, message_type_from_grpc
+from wechaty_puppet_web.interop.filebox_json import filebox_from_json, filebox_to_json
+from wechaty_puppet_web.interop.wire_events import event_payload
+from wechaty_puppet_web.payloads import MessageType
+from wechaty_puppet_web.service.protogen import flat_name, rewrite, strip_custom_options
+from wechaty_puppet_web.service.stubs import puppet_message_pb2 as grpc_message
+
+
+def test_message_types_map_onto_the_grpc_enum_by_name() -> None:
+    grpc_names = {v.name: v.number for v in grpc_message.MessageType.DESCRIPTOR.values}
+    for kind in MessageType:
+        expected = grpc_names.get(f"MESSAGE_TYPE_{kind.name}", 0)
+        assert grpc_message_type(kind) == expected, kind
+    # the traps the issue names
+    assert (TO_GRPC[MessageType.TEXT], TO_GRPC[MessageType.IMAGE]) == (6, 5)
+    assert (TO_GRPC[MessageType.VIDEO], TO_GRPC[MessageType.CHAT_HISTORY]) == (7, 8)
+    assert TO_GRPC[MessageType.GROUP_NOTE] == 0
+    for number in grpc_names.values():
+        assert grpc_message_type(message_type_from_grpc(number)) == number
+    assert message_type_from_grpc(0) is MessageType.UNKNOWN
+
+
+def test_events_become_wechaty_payloads() -> None:
+    assert event_payload(LoginEvent(contact_id="me")) == {"contactId": "me"}
+    join = RoomJoinEvent(room_id="r@chatroom", invitee_ids=("a", "b"), inviter_id="c", timestamp=5)
+    assert event_payload(join) == {
+        "roomId": "r@chatroom", "inviteeIdList": ["a", "b"], "inviterId": "c", "timestamp": 5
+    }  # fmt: skip
+    leave = RoomLeaveEvent(room_id="r", removee_ids=("a",), remover_id="c")
+    assert event_payload(leave)["removeeIdList"] == ["a"]
+    topic = RoomTopicEvent(room_id="r", new_topic="n", old_topic="o", changer_id="c")
+    assert event_payload(topic)["newTopic"] == "n"
+    assert event_payload(HeartbeatEvent(data={"ok": 1})) == {"data": '{"ok": 1}'}
+
+
+async def test_filebox_json_round_trips_and_reads_both_dialects() -> None:
+    box = FileBox.from_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 20, "a.png")
+    text = await filebox_to_json(box)
+    obj = json.loads(text)
+    assert obj["type"] == obj["boxType"] == 1  # TypeScript and python-wechaty keys
+    back = await filebox_from_json(text)
+    assert (back.name, await back.read()) == ("a.png", await box.read())
+    py_style = json.dumps({"boxType": 1, "base64": base64.b64encode(b"hi").decode(), "name": "t"})
+    assert await (await filebox_from_json(py_style)).read() == b"hi"
+
+    async def resolve(uuid: str) -> bytes:
+        assert uuid == "u-1"
+        return b"uploaded"
+
+    uuid_box = json.dumps({"type": 7, "uuid": "u-1", "name": "f.bin"})
+    assert await (await filebox_from_json(uuid_box, resolve_uuid=resolve)).read() == b"uploaded"
+    qr = await filebox_from_json(json.dumps({"type": 3, "qrCode": "hello"}))
+    assert qr.mimetype == "image/png" and (await qr.read()).startswith(b"\x89PNG")
+    for bad in ("nope", "[]", '{"type": 99}', '{"type": 1, "base64": 5}', '{"type": 7}'):
+        with pytest.raises(FileBoxError):
+            await filebox_from_json(bad)
+
+
+def test_protogen_strips_custom_options_and_flattens_imports() -> None:
+    src = (
+        'syntax = "proto3";\nimport "google/api/annotations.proto";\n'
+        'import "wechaty/puppet/base.proto";\nimport "google/protobuf/wrappers.proto";\n'
+        "service P {\n  rpc A (R) returns (S) {\n    option (google.api.http) = {\n"
+        '      get: "/a/{id}" // a {comment}\n    };\n  }\n}\n'
+    )
+    out = rewrite(src)
+    assert "option" not in out and "google/api" not in out
+    assert 'import "wechaty_puppet_web/service/stubs/puppet_base.proto";' in out
+    assert 'import "google/protobuf/wrappers.proto";' in out
+    assert "rpc A (R) returns (S) {" in out
+    assert strip_custom_options('option java_package = "x";') == 'option java_package = "x";'
+    assert flat_name("wechaty/puppet/room-member.proto") == "puppet_room-member.proto"
