@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="plain HTTP/2 (python-wechaty; TypeScript clients then need "
                           "WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true)")  # fmt: skip
     parser.add_argument("--tls-key", type=Path, help="TLS private key (PEM), with --tls-cert")
-    add_common_arguments(parser)
+    add_common_arguments(parser, timeout_for="the login")
 
 
 def run(args: argparse.Namespace) -> int:
