@@ -17,6 +17,8 @@
     everMembers: {},     // room UserName -> {member UserName -> plain member}; survives removals
     oldTopics: {},       // room UserName -> topic before the last change seen
     loginSent: false,
+    installed: false,    // the boot envelope is out: later envelopes belong to this document
+    contactPagesDone: false,  // the client has filed its last webwxgetcontact page
     contactsLoaded: false
   };
 
@@ -36,6 +38,8 @@
         xhr.addEventListener('loadend', function () { syncEnded(xhr); });
       } else if (xhr.__wpwUrl.indexOf('/webwxnewloginpage') >= 0) {
         xhr.addEventListener('loadend', function () { loginReplied(xhr); });
+      } else if (xhr.__wpwUrl.indexOf('/webwxgetcontact') >= 0) {
+        xhr.addEventListener('loadend', function () { contactPageEnded(xhr); });
       }
       if (waiters.length && typeof body === 'string') {
         xhr.__wpwBody = body;
@@ -85,6 +89,33 @@
     if (ret && Number(ret[1]) !== 0) {
       var message = /<message>([\s\S]*?)<\/message>/.exec(text);
       wpw.emit('login-refused', {ret: Number(ret[1]), message: message ? message[1] : ''});
+    }
+  }
+
+  /* Contacts are loaded once the client has filed a webwxgetcontact page with Seq 0 (the last
+     one). Watched at the XHR, which this script sees from the document's start whatever the
+     page's speed: by `loadend` the client's $http callbacks (addContacts) have run. So a hook
+     installed after the paging ended still knows it ended, and `ready` cannot be missed. */
+  function contactPageEnded(xhr) {
+    var reply = null;
+    try { reply = wpw.parse(xhr.responseText); } catch (e) { return; }
+    if (!reply || Number((reply.BaseResponse || {}).Ret) !== 0) {
+      return;
+    }
+    if (Number(reply.Seq || 0) === 0) {
+      markContactsDone();
+    }
+  }
+
+  function markContactsDone() {
+    state.contactPagesDone = true;
+    maybeContactsLoaded();
+  }
+
+  function maybeContactsLoaded() {
+    if (state.installed && state.contactPagesDone && !state.contactsLoaded) {
+      state.contactsLoaded = true;
+      wpw.emit('contacts-loaded', {count: countContacts()});
     }
   }
 
@@ -223,9 +254,9 @@
       if (promise && typeof promise.then === 'function') {
         promise.then(wpw.guard('initContact', function (reply) {
           var seq = reply && (reply.Seq !== undefined ? reply.Seq : (reply.data || {}).Seq);
-          if (!seq && !state.contactsLoaded) {
-            state.contactsLoaded = true;
-            wpw.emit('contacts-loaded', {count: countContacts()});
+          if (!Number(seq || 0)) {
+            // The caller files this page in its own `then`, after ours: count after it.
+            setTimeout(wpw.guard('initContact', markContactsDone), 0);
           }
         }));
       }
@@ -347,6 +378,8 @@
     } catch (e) { /* see onMessage */ }
   }
 
+  /* Phase "boot": the services exist; on the early path no controller has run yet, so every
+     wrapper is in place before the client's first call. */
   function install() {
     var root = glue.rootScope();
     var contacts = glue.service('contactFactory');
@@ -360,9 +393,16 @@
     root.$on('root:msgSend:success', onSent);
     root.$on('root:pageInit:success', wpw.guard('pageInit', emitLogin));
     var mmcgi = window.MMCgi || {};
-    wpw.emit('boot', {url: String(location.href), isLogin: !!mmcgi.isLogin});
+    wpw.emit('boot', {url: String(location.href), isLogin: !!mmcgi.isLogin, path: glue.path()});
+    state.installed = true;
+  }
+
+  /* Phase "compiled": the scopes exist. On the late path the login and the contact paging may
+     be over already: both are read from state. */
+  function installScopes() {
     watchLogin();
     emitLogin();
+    maybeContactsLoaded();
   }
 
   wpw.hooks = {
@@ -392,4 +432,5 @@
   });
   // Waiters are only armed by actions; settle() is cheap when none are pending.
   glue.onBoot(install);
+  glue.onCompiled(installScopes);
 })();

@@ -37,6 +37,7 @@ from .media import MediaStore
 from .phone import Phone
 from .routing import FAULT, ROUTES
 from .session import SessionHub
+from .webclient.options import PageOptions
 from .wording import normalize_lang, wire_lang
 from .world import World
 
@@ -87,6 +88,7 @@ class Sandbox:
         auto_scan: bool = False,
         redirect_host: str = "wx2.qq.com",
         contact_page_size: int = 800,
+        page: PageOptions | None = None,
         seed: int = 0,
         qr_ttl: float | None = QR_TTL,
         profile: str = "unthrottled",
@@ -101,6 +103,7 @@ class Sandbox:
             "redirect_host": redirect_host,
             "contact_page_size": contact_page_size,
             "qr_ttl": qr_ttl,
+            "page": page or PageOptions(),
         }
         self.login_hold = login_hold
         self.synccheck_hold = synccheck_hold
@@ -112,6 +115,8 @@ class Sandbox:
         # The send limit of the profile (None: unthrottled); tests may set their own SendLimit.
         self.profile = profile
         self.send_limit: SendLimit | None = limit_for(profile)
+        # The web client page's weight and boot speed (webclient/options.py).
+        self.page: PageOptions = page or PageOptions()
         self._default_lang = normalize_lang(lang)
         self._seed = seed
         self._certs: Certs | None = None
@@ -272,7 +277,7 @@ class Sandbox:
     async def _route(self, request: web.Request, kind: str) -> web.StreamResponse:
         path = request.path
         if kind == "res" or (kind == "api" and path.startswith("/zh_CN/htmledition/")):
-            return self._asset(path)
+            return await self._asset(path)
         if kind == "api" and path in ("/", "/index.html"):
             return self._index(request)
         if path == "/favicon.ico":
@@ -324,13 +329,18 @@ class Sandbox:
         s, _ = find_session(self.sessions, request, None) if cookies.get("wxsid") else (None, 0)
         is_login = s is not None and cookies.get("wxuin") == str(s.uin)
         lang = query(request).get("lang") or wire_lang(self.lang)
-        html = render_index(is_login=is_login, lang=lang, query=dict(query(request)))
+        html = render_index(
+            is_login=is_login, lang=lang, query=dict(query(request)), page=self.page
+        )
         return web.Response(text=html, content_type="text/html", charset="utf-8")
 
     @staticmethod
-    def _asset(path: str) -> web.StreamResponse:
-        from .webclient import asset
+    async def _asset(path: str) -> web.StreamResponse:
+        from .webclient import asset, asset_delay
 
+        delay = asset_delay(path)
+        if delay:
+            await asyncio.sleep(delay)  # a slow page script (PageOptions.boot_delay)
         found = asset(path)
         if found is None:
             return web.Response(status=404, text="not found")

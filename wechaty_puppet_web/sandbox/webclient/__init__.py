@@ -21,8 +21,9 @@ from pathlib import Path
 
 from ...errors import SandboxError
 from .i18n import i18n_table
+from .options import PageOptions
 
-__all__ = ["RES_PATH", "asset", "render_index"]
+__all__ = ["RES_PATH", "PageOptions", "asset", "asset_delay", "render_index"]
 
 _log = logging.getLogger(__name__)
 
@@ -48,6 +49,9 @@ _APP_FILES = (
     "app.js",
 )
 _JS = "application/javascript; charset=utf-8"
+# A script after the app's bundle that the server holds for <ms> (PageOptions.boot_delay).
+_LATE_PREFIX, _LATE_SUFFIX = "late_", ".js"
+_LATE_BODY = b"/* a late page script: DOMContentLoaded waited for it */\n"
 # A transparent 1x1 GIF: the real client's spacer.gif behind every emoji <img>.
 _SPACER_GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
@@ -97,10 +101,32 @@ def _template() -> str:
     return _read(_HERE / "index.html")
 
 
-def render_index(*, is_login: bool, lang: str, query: Mapping[str, str]) -> str:
+@functools.cache
+def _inline_templates() -> str:
+    return _read(_HERE / "templates.html")
+
+
+def _late_scripts(page: PageOptions) -> str:
+    if page.boot_delay <= 0:
+        return ""
+    ms = round(page.boot_delay * 1000)
+    return f'<script src="{RES_PATH}js/{_LATE_PREFIX}{ms}{_LATE_SUFFIX}"></script>'
+
+
+def _late_ms(name: str) -> int | None:
+    if not (name.startswith(_LATE_PREFIX) and name.endswith(_LATE_SUFFIX)):
+        return None
+    digits = name[len(_LATE_PREFIX) : -len(_LATE_SUFFIX)]
+    return int(digits) if digits.isdigit() else None
+
+
+def render_index(
+    *, is_login: bool, lang: str, query: Mapping[str, str], page: PageOptions | None = None
+) -> str:
     """HTML of ``https://wx.qq.com/``, with ``window.MMCgi.isLogin`` rendered server-side.
 
-    ``lang`` picks the inline ``_()`` table (zh strings on a zh page). ``query`` is the page's
+    ``lang`` picks the inline ``_()`` table (zh strings on a zh page). ``page`` sets the page's
+    weight and boot speed (:class:`PageOptions`). ``query`` is the page's
     query string; the page reads ``target=t`` (UOS mode) and ``lang`` from ``location`` itself,
     as the real one does, so it is accepted for the contract and otherwise unused.
 
@@ -108,6 +134,7 @@ def render_index(*, is_login: bool, lang: str, query: Mapping[str, str]) -> str:
         SandboxError: ``node_modules`` is missing (run ``make setup``).
     """
     del query  # the client reads its own URL
+    page = page or PageOptions()
     bundles = _bundles()
     safe_lang = html.escape(lang or "zh_CN", quote=True)
     replacements = {
@@ -119,6 +146,8 @@ def render_index(*, is_login: bool, lang: str, query: Mapping[str, str]) -> str:
         "%%VENDOR%%": bundles["vendor"].name,
         "%%INDEX%%": bundles["index"].name,
         "%%CSS%%": bundles["css"].name,
+        "%%TEMPLATES%%": _inline_templates(),
+        "%%LATE_SCRIPTS%%": _late_scripts(page),
     }
     page = _template()
     for key, value in replacements.items():
@@ -132,10 +161,22 @@ def asset(path: str) -> tuple[bytes, str] | None:
     Raises:
         SandboxError: ``node_modules`` is missing (run ``make setup``).
     """
-    name = path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    name = _name(path)
+    if _late_ms(name) is not None:
+        return _LATE_BODY, _JS
     if name == "spacer.gif":
         return _SPACER_GIF, "image/gif"
     for bundle in _bundles().values():
         if bundle.name == name:
             return bundle.body, bundle.content_type
     return None
+
+
+def asset_delay(path: str) -> float:
+    """Seconds the server holds this asset before answering (0 for all but the late script)."""
+    ms = _late_ms(_name(path))
+    return min(ms, 30_000) / 1000 if ms else 0.0
+
+
+def _name(path: str) -> str:
+    return path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
