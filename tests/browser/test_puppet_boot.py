@@ -3,10 +3,15 @@ on a page whose DOMContentLoaded comes late. `ready` must come whatever the page
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.async_api import Page
 
+from wechaty_puppet_web.browser.inject import build_init_script
 from wechaty_puppet_web.events import EventName
 from wechaty_puppet_web.sandbox import Sandbox
 from wechaty_puppet_web.sandbox.webclient import PageOptions
@@ -47,3 +52,37 @@ async def test_a_restart_on_a_slow_page_gets_ready_without_a_scan(
     await second.start()
     await ready
     assert await second.page.evaluate("() => window.__wpw.glue.path()") == "early"
+
+
+async def test_hooks_found_late_still_see_the_contacts_loaded(page: Page, sb: Sandbox) -> None:
+    """When the bootstrap cannot be trapped (here another script pins `window.angular` first),
+    the hooks are found by polling after DOMContentLoaded, the paging is long over, and
+    `contacts-loaded` still comes, from state."""
+    sb.page = SLOW
+    sb.contact_page_size = 4
+    sb.phone.auto_scan = True
+    envelopes: list[dict[str, Any]] = []
+    loaded = asyncio.Event()
+
+    def emit(_source: Any, text: str) -> None:
+        env = json.loads(text)
+        envelopes.append(env)
+        if env["name"] == "contacts-loaded":
+            loaded.set()
+
+    await page.expose_binding("__wpw_emit", emit)
+    await page.add_init_script(PIN_ANGULAR)
+    await page.add_init_script(build_init_script({"uos": False}))
+    await page.goto("https://wx.qq.com/", wait_until="commit")
+    await asyncio.wait_for(loaded.wait(), T)
+    boots = [e["payload"] for e in envelopes if e["name"] == "boot"]
+    assert boots[-1]["isLogin"] is True and boots[-1]["path"] == "late"
+    names = [e["name"] for e in envelopes]
+    assert names.index("contacts-loaded") > len(names) - 1 - names[::-1].index("boot")
+    assert "login" in names[len(names) - 1 - names[::-1].index("boot") :]
+
+
+PIN_ANGULAR = (
+    "Object.defineProperty(window, 'angular',"
+    " {value: undefined, writable: true, configurable: false, enumerable: true});"
+)

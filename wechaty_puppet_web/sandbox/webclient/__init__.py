@@ -134,7 +134,7 @@ def render_index(
         SandboxError: ``node_modules`` is missing (run ``make setup``).
     """
     del query  # the client reads its own URL
-    page = page or PageOptions()
+    options = page or PageOptions()
     bundles = _bundles()
     safe_lang = html.escape(lang or "zh_CN", quote=True)
     replacements = {
@@ -147,12 +147,12 @@ def render_index(
         "%%INDEX%%": bundles["index"].name,
         "%%CSS%%": bundles["css"].name,
         "%%TEMPLATES%%": _inline_templates(),
-        "%%LATE_SCRIPTS%%": _late_scripts(page),
+        "%%LATE_SCRIPTS%%": _late_scripts(options),
     }
-    page = _template()
+    text = _template()
     for key, value in replacements.items():
-        page = page.replace(key, value)
-    return page
+        text = text.replace(key, value)
+    return text
 
 
 def asset(path: str) -> tuple[bytes, str] | None:
