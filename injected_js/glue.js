@@ -224,6 +224,10 @@
     path: function () { return bootPath; }
   };
 
+  /* How the hooks reached the app this time ('early', 'late' or '' before boot): Python and the
+     tests can tell a trapped bootstrap from a polled one. */
+  wpw.register('boot-path', function () { return bootPath; });
+
   wpw.onReady(function () {
     if (window.top !== window) {
       return;  // the web client is the top document; frames get no hooks

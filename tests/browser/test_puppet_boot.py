@@ -34,7 +34,7 @@ async def test_a_slow_logged_in_boot_after_the_host_switch_gets_ready(
     page = puppet.page
     assert page.url.startswith("https://wx2.qq.com/")
     # The hooks were in place before the app ran, not found by polling.
-    assert await page.evaluate("() => window.__wpw.glue.path()") == "early"
+    assert await boot_path(page) == "early"
     friends = {c.wxid for c in sb.world.friends}
     listed = set(await puppet.contact_list())
     assert {sb.world.username_of(w) for w in friends} <= listed
@@ -51,7 +51,7 @@ async def test_a_restart_on_a_slow_page_gets_ready_without_a_scan(
     ready = second.wait_for(EventName.READY, timeout=T)
     await second.start()
     await ready
-    assert await second.page.evaluate("() => window.__wpw.glue.path()") == "early"
+    assert await boot_path(second.page) == "early"
 
 
 async def test_hooks_found_late_still_see_the_contacts_loaded(page: Page, sb: Sandbox) -> None:
@@ -80,6 +80,13 @@ async def test_hooks_found_late_still_see_the_contacts_loaded(page: Page, sb: Sa
     names = [e["name"] for e in envelopes]
     assert names.index("contacts-loaded") > len(names) - 1 - names[::-1].index("boot")
     assert "login" in names[len(names) - 1 - names[::-1].index("boot") :]
+
+
+async def boot_path(page: Page) -> str:
+    """How the hooks reached the app: 'early' (bootstrap trapped) or 'late' (polled)."""
+    reply = json.loads(await page.evaluate("() => window.__wpw.callText('boot-path', null)"))
+    assert reply["ok"], reply
+    return str(reply["value"])
 
 
 PIN_ANGULAR = (
