@@ -25,6 +25,8 @@ from .errors import (
     WebWxError,
 )
 from .events import (
+    ConnectionLostEvent,
+    ConnectionRestoredEvent,
     DongEvent,
     ErrorEvent,
     Event,
@@ -34,6 +36,7 @@ from .events import (
     LoginEvent,
     LogoutEvent,
     MessageEvent,
+    PageBusyEvent,
     ReadyEvent,
     ResetEvent,
     RoomInviteEvent,
@@ -70,6 +73,8 @@ __all__ = [
     "BrowserPool",
     "CassetteError",
     "CassetteMismatchError",
+    "ConnectionLostEvent",
+    "ConnectionRestoredEvent",
     "ContactGender",
     "ContactPayload",
     "ContactType",
@@ -96,6 +101,7 @@ __all__ = [
     "NotFoundError",
     "NotLoggedInError",
     "NotSupportedError",
+    "PageBusyEvent",
     "PageCrashedError",
     "ProtocolError",
     "PuppetWeb",

@@ -26,6 +26,8 @@ from .payloads import (
 )
 
 __all__ = [
+    "ConnectionLostEvent",
+    "ConnectionRestoredEvent",
     "DongEvent",
     "ErrorEvent",
     "Event",
@@ -35,6 +37,7 @@ __all__ = [
     "LoginEvent",
     "LogoutEvent",
     "MessageEvent",
+    "PageBusyEvent",
     "ReadyEvent",
     "ResetEvent",
     "RoomInviteEvent",
@@ -63,6 +66,10 @@ class EventName(StrEnum):
     DONG = "dong"
     ERROR = "error"
     RESET = "reset"
+    # Not in Wechaty: the web client's link to the server, and a page too busy to answer.
+    CONNECTION_LOST = "connection-lost"
+    CONNECTION_RESTORED = "connection-restored"
+    PAGE_BUSY = "page-busy"
 
 
 class _EventBase:
@@ -217,6 +224,31 @@ class ResetEvent(_EventBase):
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionLostEvent(_EventBase):
+    """The web client cannot reach the server (its long poll fails); it keeps retrying."""
+
+    event_name: ClassVar[EventName] = EventName.CONNECTION_LOST
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionRestoredEvent(_EventBase):
+    """The server answers again after a ``connection-lost``; ``down_for`` is in seconds."""
+
+    event_name: ClassVar[EventName] = EventName.CONNECTION_RESTORED
+    down_for: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageBusyEvent(_EventBase):
+    """The page's main thread has not answered for ``busy_for`` seconds while the browser still
+    does: the puppet waits (no reset) until ``busy_timeout``."""
+
+    event_name: ClassVar[EventName] = EventName.PAGE_BUSY
+    busy_for: float = 0.0
+
+
 Event = (
     ScanEvent
     | LoginEvent
@@ -232,6 +264,9 @@ Event = (
     | DongEvent
     | ErrorEvent
     | ResetEvent
+    | ConnectionLostEvent
+    | ConnectionRestoredEvent
+    | PageBusyEvent
 )
 
 _EVENT_CLASSES: dict[EventName, type[_EventBase]] = {
@@ -251,6 +286,9 @@ _EVENT_CLASSES: dict[EventName, type[_EventBase]] = {
         DongEvent,
         ErrorEvent,
         ResetEvent,
+        ConnectionLostEvent,
+        ConnectionRestoredEvent,
+        PageBusyEvent,
     )
 }
 

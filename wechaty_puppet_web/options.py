@@ -52,6 +52,12 @@ class PuppetWebOptions:
     extspam: str | None = field(default_factory=_default_extspam)
     client_version: str = "2.0.0"
     heartbeat_interval: float = 5.0
+    # Recovery (see README "Recovery"): each step of a reset is bounded by ``recovery_timeout``;
+    # a page whose main thread is blocked while the browser answers is "busy", reported after
+    # ``busy_warn_after`` and reset only after ``busy_timeout`` (doubled after each such reset).
+    recovery_timeout: float = 30.0
+    busy_warn_after: float = 20.0
+    busy_timeout: float = 300.0
     call_timeout: float = 15.0
     # Envelopes over a raw CDP binding: ~2-4 ms less per message, but they may overtake
     # Playwright's page events, which the cassette recorder relies on; so off by default.

@@ -8,6 +8,8 @@ import pytest
 
 from wechaty_puppet_web.errors import NotFoundError, PuppetWebError, RateLimitedError
 from wechaty_puppet_web.events import (
+    ConnectionLostEvent,
+    ConnectionRestoredEvent,
     DongEvent,
     ErrorEvent,
     Event,
@@ -17,6 +19,7 @@ from wechaty_puppet_web.events import (
     LoginEvent,
     LogoutEvent,
     MessageEvent,
+    PageBusyEvent,
     ReadyEvent,
     ResetEvent,
     RoomInviteEvent,
@@ -71,6 +74,9 @@ EVENTS: list[Event] = [
     HeartbeatEvent(data={"seq": 3, "ok": True}),
     DongEvent(data="ding-1"),
     ResetEvent(reason="page crashed"),
+    ConnectionLostEvent(reason="synccheck failed"),
+    ConnectionRestoredEvent(down_for=30.5),
+    PageBusyEvent(busy_for=21.0),
 ]
 
 
@@ -106,6 +112,9 @@ def test_event_name_values() -> None:
         "dong",
         "error",
         "reset",
+        "connection-lost",
+        "connection-restored",
+        "page-busy",
     ]
 
 

@@ -31,7 +31,7 @@ from ..errors import (
     PuppetWebError,
     SessionError,
 )
-from ..events import DongEvent, EventName, HeartbeatEvent, ResetEvent
+from ..events import DongEvent, EventName, LogoutEvent
 from ..options import PuppetWebOptions
 from ..payloads import MessagePayload
 from ..protocol import parse
@@ -40,12 +40,11 @@ from .interface import InterfaceMixin
 from .messaging import MessagingMixin
 from .page import PageSession
 from .rooms import RoomMixin
+from .supervisor import Supervisor
 
 __all__ = ["PuppetWeb"]
 
 _log = logging.getLogger("wechaty_puppet_web.puppet")
-
-MISSED_HEARTBEATS = 2  # consecutive failed heartbeats before the page is reset
 
 
 class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
@@ -60,10 +59,17 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
             on_dialog=self._on_dialog,
             on_crash=self._on_crash,
         )
+        # Heartbeat, busy-or-dead and layered resets live in the supervisor (supervisor.py).
+        self._supervisor = Supervisor(
+            self.options,
+            self._page,
+            self._wire,
+            emit=self.emit_event,
+            emit_error=self._emit_error,
+            gave_up=self._recovery_gave_up,
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._consumer: asyncio.Task[None] | None = None
-        self._heartbeat: asyncio.Task[None] | None = None
-        self._reset_lock = asyncio.Lock()
         self._running = False
         self._login_refused = False
         self._handlers["login-refused"] = self._ev_login_refused
@@ -99,7 +105,7 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
         except BaseException:
             await self.stop()
             raise
-        self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="wpw-heartbeat")
+        self._supervisor.start()
         if self.options.login_timeout is not None and not self.logged_in:
             self._spawn(self._login_watchdog(self.options.login_timeout))
 
@@ -126,9 +132,9 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
         self._running = False
         self._stopping = True
         try:
-            for task in (self._heartbeat, *self._tasks):
-                if task is not None:
-                    task.cancel()
+            await self._supervisor.stop()
+            for task in self._tasks:
+                task.cancel()
             if self._consumer is not None:
                 self._consumer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -137,7 +143,7 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
             await self._page.shutdown()
         finally:
             self._stopping = False
-        self._consumer = self._heartbeat = None
+        self._consumer = None
 
     async def __aenter__(self) -> PuppetWeb:
         await self.start()
@@ -170,26 +176,10 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
             env: Envelope = await self._queue.get()
             await self._handle_envelope(env)
 
-    async def _heartbeat_loop(self) -> None:
-        missed = 0
-        interval = self.options.heartbeat_interval
-        while self._running:
-            await asyncio.sleep(interval)  # a timer, not a wait for a condition
-            try:
-                data = await self._bridge.call("heartbeat", timeout=max(interval, 5.0))
-            except PuppetWebError as exc:
-                missed += 1
-                _log.warning("heartbeat missed (%d): %s", missed, exc)
-                if missed >= MISSED_HEARTBEATS:
-                    missed = 0
-                    await self._reset(f"heartbeat missed: {exc}")
-                continue
-            missed = 0
-            self.emit_event(HeartbeatEvent(data=data))
-
     def _on_crash(self, reason: str) -> None:
+        # A page crash, our browser's or Playwright's connection gone: the supervisor resets.
         if self._running:
-            self._spawn(self._reset(reason))
+            self._supervisor.request(reason)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -197,18 +187,18 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
         task.add_done_callback(self._tasks.discard)
 
     async def _reset(self, reason: str) -> None:
-        """Open a fresh page (or relaunch the browser) and re-handshake; emit ``reset``."""
-        if self._reset_lock.locked() or not self._running:
+        """Reset the page (escalating to the browser, then Playwright); emit ``reset``."""
+        if self._running:
+            await self._supervisor.recover(reason)
+
+    async def _recovery_gave_up(self, reason: str) -> None:
+        # Every layer failed: the account is not reachable, say so. The session file stays: the
+        # supervisor keeps trying, and a later success logs in again from it.
+        if self._self_id is None:
             return
-        async with self._reset_lock:
-            _log.warning("resetting the page: %s", reason)
-            try:
-                await self._page.renew()
-                await self._handshake()
-            except PuppetWebError as exc:
-                self._emit_error(exc, "reset")
-                return
-            self.emit_event(ResetEvent(reason=reason))
+        contact_id, self._self_id = self._self_id, None
+        self._ready = False
+        self.emit_event(LogoutEvent(contact_id=contact_id, reason=reason))
 
     def _on_dialog(self, kind: str, message: str) -> None:
         _log.warning("page %s dismissed: %s", kind, message[:200])

@@ -32,6 +32,7 @@ from playwright.async_api import Error as PlaywrightError
 from ..browser.bridge import WEB_HOSTS, Bridge
 from ..browser.inject import build_init_script
 from ..browser.launcher import connect_browser, launch_chromium
+from ..browser.procs import kill_driver, kill_owned, new_owner_tag, owner_arg, watch_driver
 from ..errors import BrowserError
 from ..options import PuppetWebOptions
 
@@ -66,6 +67,10 @@ class PageSession:
         self.home = options.start_url()
         self.last_cookies: list[dict[str, Any]] = []
         self._login_routed = False
+        # Tags the Chromium this session launches, so recovery kills only that one.
+        self.owner_tag = new_owner_tag()
+        self.driver_dead = False  # our Playwright driver's connection closed under us
+        self._driver: object = None  # what started our Playwright (to kill a frozen driver)
 
     def _home_of(self, host: str) -> str:
         # Only a web WeChat host may come from a session file: it decides where cookies go.
@@ -132,7 +137,12 @@ class PageSession:
                 self._browser = browser
                 browser.on("disconnected", lambda _b: self._browser_gone(browser))
         elif self._browser is None or not self._browser.is_connected():
-            self._playwright = self._playwright or await async_playwright().start()
+            if self._playwright is None:
+                manager = async_playwright()
+                self._playwright = pw = await manager.start()
+                self._driver = manager
+                self.driver_dead = False
+                watch_driver(manager, pw, lambda: self._driver_gone(pw))
             if opts.endpoint:
                 self._browser = await connect_browser(self._playwright, opts.endpoint)
             else:
@@ -140,7 +150,7 @@ class PageSession:
                     self._playwright,
                     executable_path=opts.executable_path,
                     headless=opts.headless,
-                    extra_args=opts.sandbox_args(),
+                    extra_args=[*opts.sandbox_args(), owner_arg(self.owner_tag)],
                 )
             self._own_browser = True
             browser = self._browser
@@ -257,6 +267,52 @@ class PageSession:
         if browser is self._browser and not self.closing:
             self._on_crash("browser disconnected")
 
+    def _driver_gone(self, playwright: Playwright) -> None:
+        # The driver died (killed, crashed): every Playwright object of ours is dead with it.
+        if playwright is self._playwright and not self.closing:
+            self.driver_dead = True
+            self._on_crash("playwright driver connection closed")
+
+    @property
+    def browser(self) -> Browser | None:
+        """The browser the page lives in (ours or the caller's), if known."""
+        if self._browser is not None:
+            return self._browser
+        return self._context.browser if self._context is not None else None
+
+    @property
+    def owns_browser_process(self) -> bool:
+        """True when this session launched its Chromium locally (so it may kill it)."""
+        return self._own_browser and not self.options.endpoint and self.options.browser is None
+
+    async def restart_playwright(self) -> None:
+        """The last layer of recovery: kill our Chromium (frozen or orphaned), drop the old
+        Playwright without waiting on it (its driver may be dead or frozen), start a new one,
+        relaunch and reopen the page with the cookies kept for the session.
+
+        Raises:
+            BrowserError: the browser is not ours to restart.
+            LaunchError / BrowserError / BridgeError: the new one could not be set up.
+        """
+        if not self.owns_browser_process:
+            raise BrowserError("the browser is not this puppet's own: cannot restart it")
+        self.closing = True  # the deaths below are ours: no crash reports for them
+        kill_owned(self.owner_tag)
+        old, driver = self._playwright, self._driver
+        self.page, self._context, self._browser, self._playwright = None, None, None, None
+        if old is not None:
+            kill_driver(driver)  # a frozen driver would never stop; a dead one is gone already
+            await _bounded(old.stop(), 3.0)
+        await self.relaunch()
+
+    async def kill_browser(self) -> None:
+        """Kill our own Chromium (a frozen one answers no close) so it can be relaunched."""
+        if self.owns_browser_process:
+            self.closing = True
+            kill_owned(self.owner_tag)
+            self.page, self._context = None, None
+            self._browser = None
+
     async def relaunch(self) -> None:
         """Drop the page (and our own browser when it died) and open everything again; the
         cookies last read for the session file go into the new context, so a live session
@@ -296,7 +352,9 @@ class PageSession:
             await _bounded(self._browser.close())
             self._browser = None
         if self._playwright is not None:
-            await self._playwright.stop()
+            # A frozen driver never stops: bounded, then killed.
+            await _bounded(self._playwright.stop())
+            kill_driver(self._driver)
             self._playwright = None
 
 
