@@ -7,10 +7,13 @@ import asyncio
 import contextlib
 import itertools
 import logging
+from pathlib import Path
 
-from ..commands.options import add_lang, load_world, port, seconds
+from ..commands.options import add_lang, check_writable, load_world, port, seconds
+from .control import ControlServer
 from .limits import PROFILES
 from .login import QR_TTL
+from .proxy import ProxyServer
 from .server import Sandbox
 from .world import World
 
@@ -40,6 +43,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"seconds a QR code stays scannable (default {QR_TTL:g}; 0: forever)",
     )
     parser.add_argument(
+        "--ca-out",
+        metavar="FILE",
+        help="write the sandbox's CA certificate (PEM) here, for clients to trust",
+    )
+    parser.add_argument(
+        "--control-port",
+        type=port,
+        metavar="N",
+        help="serve the control API (plain HTTP JSON) on 127.0.0.1:N (0: any free port)",
+    )
+    parser.add_argument(
+        "--proxy-port",
+        type=port,
+        metavar="N",
+        help="also answer as an HTTP(S) proxy for the WeChat hosts on 127.0.0.1:N (0: any)",
+    )
+    parser.add_argument(
         "--chatter",
         type=seconds,
         metavar="SECONDS",
@@ -55,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         UsageError: a bad ``--world`` (checked first). SandboxError: the port cannot be bound.
     """
     world = load_world(args.world) if args.world else World.default()
+    if args.ca_out:
+        args.ca_out = check_writable(Path(args.ca_out), "--ca-out")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args, world))
     return 0
@@ -71,7 +93,40 @@ async def _serve(args: argparse.Namespace, world: World) -> None:
         profile=args.profile,
     )
     await sb.start()
+    extras: list[ControlServer | ProxyServer] = []
+    try:
+        await _services(sb, args, extras)
+        await _run(sb, args)
+    finally:
+        for service in reversed(extras):
+            with contextlib.suppress(Exception):
+                await service.stop()
+        with contextlib.suppress(Exception):
+            await sb.stop()
+
+
+async def _services(
+    sb: Sandbox, args: argparse.Namespace, extras: list[ControlServer | ProxyServer]
+) -> None:
+    """The CA file, the control API and the proxy, as asked; each prints where it is."""
     print(f"sandbox listening on {sb.url}", flush=True)
+    if args.ca_out:
+        path = Path(args.ca_out)
+        path.write_bytes(sb.ca_pem())
+        print(f"CA certificate written to {path}", flush=True)
+    if args.control_port is not None:
+        control = ControlServer(sb, port=args.control_port)
+        await control.start()
+        extras.append(control)
+        print(f"control API on {control.url}", flush=True)
+    if args.proxy_port is not None:
+        proxy = ProxyServer(sb.host, sb.port, sb.client_ssl_context(), port=args.proxy_port)
+        await proxy.start()
+        extras.append(proxy)
+        print(f"HTTPS proxy on {proxy.url}", flush=True)
+
+
+async def _run(sb: Sandbox, args: argparse.Namespace) -> None:
     w = sb.world
     print(
         f"world: bot {w.bot.nickname!r} ({w.bot.wxid}), {len(w.friends)} friends, "
@@ -79,14 +134,10 @@ async def _serve(args: argparse.Namespace, world: World) -> None:
         flush=True,
     )
     print("browser flags: " + " ".join(sb.browser_args()), flush=True)
-    try:
-        if args.chatter > 0:
-            await _chatter(sb, args.chatter)
-        else:
-            await asyncio.Event().wait()
-    finally:
-        with contextlib.suppress(Exception):
-            await sb.stop()
+    if args.chatter > 0:
+        await _chatter(sb, args.chatter)
+    else:
+        await asyncio.Event().wait()
 
 
 async def _chatter(sb: Sandbox, every: float) -> None:
