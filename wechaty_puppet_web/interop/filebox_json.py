@@ -15,10 +15,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
+
 from ..errors import FileBoxError
 from ..filebox import FileBox
 
-__all__ = ["BASE64", "QRCODE", "URL", "UUID", "filebox_from_json", "filebox_to_json"]
+__all__ = [
+    "BASE64", "QRCODE", "URL", "UUID", "fetch_url", "filebox_from_json", "filebox_to_json"
+]  # fmt: skip
 
 BASE64, URL, QRCODE, UUID = 1, 2, 3, 7
 MAX_FETCH = 25 * 1024 * 1024  # the largest file web WeChat sends
@@ -105,3 +109,21 @@ def _qr_png(text: str) -> bytes:
     out = io.BytesIO()
     qrcode.make(text).save(out)  # PIL PNG
     return out.getvalue()
+
+
+async def fetch_url(url: str) -> bytes:
+    """GET ``url`` for a URL FileBox (at most 25 MB).
+
+    Raises:
+        FileBoxError: the fetch failed or the file is too large.
+    """
+    timeout = aiohttp.ClientTimeout(total=60)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as resp:
+            resp.raise_for_status()
+            data = await resp.content.read(MAX_FETCH + 1)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise FileBoxError(f"cannot fetch the FileBox URL {url[:200]!r}: {exc}") from None
+    if len(data) > MAX_FETCH:
+        raise FileBoxError(f"the FileBox at {url[:200]!r} is larger than 25 MB")
+    return data

@@ -11,11 +11,9 @@ from __future__ import annotations
 import uuid as uuidlib
 from collections import OrderedDict
 
-import aiohttp
-
 from ..errors import FileBoxError
 from ..filebox import FileBox
-from ..interop.filebox_json import MAX_FETCH, filebox_from_json
+from ..interop.filebox_json import fetch_url, filebox_from_json
 
 CHUNK = 256 * 1024  # Download frame size
 MAX_UPLOAD = 25 * 1024 * 1024  # the largest file web WeChat sends
@@ -49,24 +47,6 @@ class UploadStore:
         if data is None:
             raise FileBoxError(f"no upload with id {ident!r} (unknown or expired)")
         return data
-
-
-async def fetch_url(url: str) -> bytes:
-    """GET ``url`` for a URL FileBox (at most 25 MB).
-
-    Raises:
-        FileBoxError: the fetch failed or the file is too large.
-    """
-    timeout = aiohttp.ClientTimeout(total=60)
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as resp:
-            resp.raise_for_status()
-            data = await resp.content.read(MAX_FETCH + 1)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise FileBoxError(f"cannot fetch the FileBox URL {url[:200]!r}: {exc}") from None
-    if len(data) > MAX_FETCH:
-        raise FileBoxError(f"the FileBox at {url[:200]!r} is larger than 25 MB")
-    return data
 
 
 async def read_filebox(text: str, uploads: UploadStore) -> FileBox:
