@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "wechaty_puppet_web.commands.browser_server",
         "serve a local Chromium to puppets elsewhere (prints the ws:// endpoint)",
     ),
+    "fleet": (
+        "wechaty_puppet_web.commands.fleet",
+        "run the accounts of a fleet file (`fleet status FILE`: their status)",
+    ),
     "sandbox": ("wechaty_puppet_web.sandbox.command", "run the sandbox web WeChat standalone"),
     "record": ("wechaty_puppet_web.recording.command", "record a web session to a cassette"),
     "serve": (

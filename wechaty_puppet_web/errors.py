@@ -26,7 +26,8 @@
     │   └── OutputPathError       an output file cannot be written (checked before starting)
     ├── ServiceError ............ the Puppet Service (``wechaty-web serve``) could not start
     │   └── FileBoxError          a serialised FileBox (JSON) that cannot be read
-    └── WechatyEnvironmentError . python-wechaty is missing or cannot work in this environment
+    ├── WechatyEnvironmentError . python-wechaty is missing or cannot work in this environment
+    └── FleetError .............. a fleet file is malformed / asks what this version cannot do
 """
 
 from __future__ import annotations
@@ -164,3 +165,7 @@ class FileBoxError(ServiceError):
 
 class WechatyEnvironmentError(PuppetWebError):
     """python-wechaty is not installed, or installed in a form the adapter cannot drive."""
+
+
+class FleetError(PuppetWebError):
+    """A fleet file is malformed, or the fleet runner cannot do what it asks."""

@@ -109,13 +109,18 @@ def bot_handlers(module: ModuleType) -> dict[EventName, Callable[..., Any]]:
     return found
 
 
-def register_handlers(puppet: PuppetWeb, module: ModuleType) -> list[str]:
-    """Attach the module's ``on_<event>`` functions; return the event names attached."""
+def register_handlers(
+    puppet: PuppetWeb, module: ModuleType, *, on_error: Callable[[Any], None] | None = None
+) -> list[str]:
+    """Attach the module's ``on_<event>`` functions; return the event names attached.
+
+    Without an ``on_error`` in the module, errors go to ``on_error`` (default: printed).
+    """
     handlers = bot_handlers(module)
     for name, fn in handlers.items():
         puppet.on(name.value, _bind(puppet, fn))
     if EventName.ERROR not in handlers:
-        puppet.on("error", _print_error)
+        puppet.on("error", on_error or _print_error)
     return [name.value for name in handlers]
 
 

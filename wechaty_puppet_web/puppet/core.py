@@ -53,6 +53,10 @@ class PuppetCore(AsyncIOEventEmitter):
         self._emitting: str | None = None
         # True while stop() runs: the page going away under a handler is then our own doing
         self._stopping = False
+        # For operators' metrics (the fleet runner): Ret 1205 back-offs taken so far, and when
+        # the page sent the envelope being handled now (epoch seconds, the page's clock).
+        self.rate_limit_backoffs = 0
+        self.envelope_time = 0.0
 
     # ---- envelopes in -------------------------------------------------------------------
 
@@ -119,6 +123,7 @@ class PuppetCore(AsyncIOEventEmitter):
                 if attempt >= self.options.rate_limit_retries:
                     raise
                 _log.warning("%s rate limited (Ret 1205); retry in %.1f s", op, delay)
+                self.rate_limit_backoffs += 1
                 await asyncio.sleep(delay)  # a real back-off: the server asked us to slow down
                 delay *= 2
         raise AssertionError("unreachable")  # pragma: no cover

@@ -88,6 +88,7 @@ class EventsMixin(PuppetCore):
         }
 
     async def _handle_envelope(self, env: Envelope) -> None:
+        self.envelope_time = env.t / 1000.0
         handler = self._handlers.get(env.name)
         _log.debug("envelope %s seq=%d", env.name, env.seq)
         if handler is None:

@@ -1,0 +1,107 @@
+"""The fleet runner vs a multi-account sandbox: 5 accounts, a killed context, a phone logout."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from wechaty_puppet_web.cli import main
+from wechaty_puppet_web.events import EventName
+from wechaty_puppet_web.fleet import AccountRunner, Fleet, load_fleet, read_status
+from wechaty_puppet_web.sandbox import Sandbox
+
+from .test_puppet_support import T
+
+pytestmark = pytest.mark.browser
+
+NAMES = ("a1", "a2", "a3", "a4", "a5")
+BOT = """
+async def on_message(puppet, event):
+    if event.payload.text == "ding":
+        await puppet.message_send_text(event.payload.talker_id, "dong")
+"""
+
+
+def _fleet_file(tmp_path: Path, sandbox: str, names: tuple[str, ...], extra: str = "") -> Path:
+    (tmp_path / "bot.py").write_text(BOT)
+    lines = [f'sandbox = "{sandbox}"', 'metrics = "127.0.0.1:0"', "backoff = [0.2, 1.0]"]
+    for name in names:
+        lines += ["[[accounts]]", f'name = "{name}"', f'session = "sessions/{name}.json"',
+                  'bot = "bot.py"', extra]  # fmt: skip
+    path = tmp_path / "fleet.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+async def _ding_dong(sb: Sandbox, runner: AccountRunner) -> None:
+    """A friend says ding to the account; its bot answers dong through the sandbox."""
+    world = sb.accounts.find(runner.status.self_id).world
+    friend = world.friends[0]
+    world.send_text(from_=friend, to=world.bot, text="ding")
+    await world.wait_for_message(
+        lambda m: m.sender == world.bot.wxid and m.to == friend.wxid and m.text == "dong", T
+    )
+
+
+async def test_a_fleet_of_five_survives_a_killed_context_and_a_logout(
+    sb: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in NAMES[1:]:
+        sb.add_account()
+    sb.accounts.auto_scan = True
+    config = load_fleet(_fleet_file(tmp_path, sb.url, NAMES))
+    async with Fleet(config) as fleet:
+        runners = list(fleet.accounts.values())
+        await asyncio.gather(*(r.wait_until(lambda s: s.state == "ready", T * 3) for r in runners))
+        assert len({sb.accounts.find(r.status.self_id) for r in runners}) == 5
+        sb.accounts.auto_scan = False  # from here on nothing may need a scan
+        killed, logged_out, *others = runners
+
+        # One account's browser context dies: it comes back by itself, from its cookies.
+        assert killed.puppet is not None
+        reset = killed.puppet.wait_for(EventName.RESET, timeout=T * 2)
+        await killed.puppet.page.context.close()
+        await reset
+        # A phone logs another account out: it reports it.
+        sb.accounts.find(logged_out.status.self_id).phone.logout()
+        await logged_out.wait_until(lambda s: s.state == "logged-out", T * 2)
+        # Everyone else, and the killed one, keep delivering.
+        await asyncio.gather(*(_ding_dong(sb, r) for r in [killed, *others]))
+
+        assert killed.status.logins == 1 and killed.status.resets >= 1  # no second login/scan
+        assert killed.status.restarts == 0  # the puppet recovered; the runner did not restart it
+        assert logged_out.status.logouts == 1
+        fleet.write_status()
+        states = {a["name"]: a for a in read_status(config.status_file)["accounts"]}
+        assert states[logged_out.name]["state"] == "logged-out"
+        assert all(states[r.name]["state"] == "ready" for r in [killed, *others])
+        assert all(states[r.name]["messages_in"] >= 1 for r in [killed, *others])
+
+        assert fleet.metrics_port
+        url = f"http://127.0.0.1:{fleet.metrics_port}/metrics"
+        async with aiohttp.ClientSession() as http, http.get(url) as resp:
+            text = await resp.text()
+        assert f'wechaty_web_logouts_total{{account="{logged_out.name}"}} 1.0' in text
+        assert f'wechaty_web_messages_sent_total{{account="{killed.name}"}} 1.0' in text
+        assert f'wechaty_web_event_latency_seconds_count{{account="{others[0].name}"}}' in text
+
+        assert main(["fleet", "status", str(config.path)]) == 0
+        table = capsys.readouterr().out
+        assert "running" in table and all(name in table for name in NAMES)
+        assert "logged-out" in table
+
+
+async def test_an_account_that_cannot_start_is_restarted_with_back_off(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    # Nothing listens on port 9 (discard): every start fails at once.
+    path = _fleet_file(tmp_path, sb.url, ("dead",), 'endpoint = "ws://127.0.0.1:9/none"')
+    async with Fleet(load_fleet(path)) as fleet:
+        runner = fleet.accounts["dead"]
+        status = await runner.wait_until(lambda s: s.restarts >= 3, T)
+        assert "ws://127.0.0.1:9/none" in status.last_error
+        assert status.state in ("restarting", "starting")
+    assert read_status(path.with_suffix(".status.json"))["accounts"][0]["state"] == "stopped"
