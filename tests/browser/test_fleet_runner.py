@@ -71,6 +71,10 @@ async def test_a_fleet_of_five_survives_a_killed_context_and_a_logout(
         # Everyone else, and the killed one, keep delivering.
         await asyncio.gather(*(_ding_dong(sb, r) for r in [killed, *others]))
 
+        # The answers come back as the accounts' own message events.
+        await asyncio.gather(
+            *(r.wait_until(lambda s: s.messages_out >= 1, T) for r in [killed, *others])
+        )
         assert killed.status.logins == 1 and killed.status.resets >= 1  # no second login/scan
         assert killed.status.restarts == 0  # the puppet recovered; the runner did not restart it
         assert logged_out.status.logouts == 1

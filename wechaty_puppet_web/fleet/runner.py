@@ -74,6 +74,10 @@ class AccountRunner:
         if error:
             self.status.last_error = error[:300]
         self.fleet.write_status()
+        self._wake()
+
+    def _wake(self) -> None:
+        # Counters change too often to rewrite the file each time (the status loop does that).
         self._changed.set()
         self._changed = asyncio.Event()
 
@@ -187,6 +191,7 @@ class AccountRunner:
             else:
                 self.status.messages_in += 1
                 m.received.labels(name).inc()
+            self._wake()
 
         # The runner's own listeners first: the bot's handlers see a counted event.
         puppet.on(EventName.SCAN.value, on_scan)
