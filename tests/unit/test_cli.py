@@ -316,3 +316,24 @@ def test_verify_session_needs_a_readable_session(tmp_path: Path) -> None:
     verify_session(path)
     with pytest.raises(SessionError, match=r"session not saved to .*: disk full"):
         verify_session(path, OSError("disk full"))
+
+
+def test_a_real_process_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    idle = tmp_path / "idle.py"
+    idle.write_text("x = 1\n")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "wechaty_puppet_web.cli", "-v", "run", str(idle), "-v"],
+        capture_output=True, text=True, timeout=60, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"wechaty-web run: error: {idle} defines no on_<event> handler "
+        "(e.g. on_message, on_login, on_room_join, on_friendship)\n"
+    )
