@@ -50,3 +50,20 @@ def test_login_says_saved_only_once_the_session_reads_back(
     assert out.err == ""
     saved = SessionStore(path).info(strict=True)
     assert saved is not None and {"wxuin", "wxsid"} <= {c["name"] for c in saved.cookies}
+
+
+def test_record_once_writes_a_new_cassette_then_refuses_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wechaty_puppet_web.cli import main
+    from wechaty_puppet_web.recording import load
+
+    out = tmp_path / "session.jsonl"
+    argv = ["record", str(out), "--sandbox", "--mode", "once", "--duration", "0", "--timeout", "60"]
+    assert main(argv) == 0
+    assert f"cassette written: {out}" in capsys.readouterr().out
+    recorded = out.read_bytes()
+    assert [e.name for e in load(out).events][:1] == ["scan"]
+    assert main(argv) == 2  # once: an existing cassette is never re-recorded
+    assert "exists and record mode 'once' does not re-record it" in capsys.readouterr().err
+    assert out.read_bytes() == recorded
