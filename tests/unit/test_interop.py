@@ -88,3 +88,18 @@ def test_protogen_strips_custom_options_and_flattens_imports() -> None:
     assert "rpc A (R) returns (S) {" in out
     assert strip_custom_options('option java_package = "x";') == 'option java_package = "x";'
     assert flat_name("wechaty/puppet/room-member.proto") == "puppet_room-member.proto"
+
+
+def test_the_event_stream_carries_wechaty_events_only() -> None:
+    from wechaty_puppet_web import PuppetWeb, PuppetWebOptions
+    from wechaty_puppet_web.events import EventName
+    from wechaty_puppet_web.service.events import EVENT_TYPES, EventHub
+
+    puppet = PuppetWeb(PuppetWebOptions(session_file=None))
+    EventHub(puppet)
+    wechaty = {"scan", "login", "logout", "ready", "message", "friendship", "room-join",
+               "room-leave", "room-topic", "room-invite", "heartbeat", "dong", "error",
+               "reset"}  # fmt: skip
+    assert wechaty <= set(EVENT_TYPES)
+    for name in EventName:
+        assert bool(puppet.listeners(name.value)) == (name.value in EVENT_TYPES), name

@@ -59,8 +59,11 @@ class EventHub:
         self._puppet = puppet
         self._queues: set[asyncio.Queue[ev.EventResponse]] = set()
         self.ready = False
+        # Only Wechaty's events: PuppetWeb's own extras (connection-lost, page-busy ...) have no
+        # place in the Puppet Service protocol.
         for name in EventName:
-            puppet.on(name.value, self._on_event)
+            if name.value in EVENT_TYPES:
+                puppet.on(name.value, self._on_event)
 
     def _on_event(self, event: Event) -> None:
         if event.event_name is EventName.READY:
