@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -109,3 +110,35 @@ async def test_an_account_that_cannot_start_is_restarted_with_back_off(
         assert "ws://127.0.0.1:9/none" in status.last_error
         assert status.state in ("restarting", "starting")
     assert read_status(path.with_suffix(".status.json"))["accounts"][0]["state"] == "stopped"
+
+
+async def test_an_account_served_as_a_puppet_service(sb: Sandbox, tmp_path: Path) -> None:
+    from grpclib.client import Channel
+    from grpclib.const import Cardinality
+
+    from wechaty_puppet_web.service.stubs import puppet_contact_pb2 as contact
+
+    token = "insecure_fleet"
+    path = tmp_path / "fleet.toml"
+    path.write_text(
+        f'sandbox = "{sb.url}"\n[[accounts]]\nname = "sdk"\nsession = "s.json"\n'
+        f'service = {{ endpoint = "127.0.0.1:0", token = "{token}" }}\n'
+    )
+    sb.phone.auto_scan = True
+    async with Fleet(load_fleet(path)) as fleet:
+        runner = fleet.accounts["sdk"]
+        status = await runner.wait_until(lambda s: s.state == "ready", T * 2)
+        host, port = status.service.rsplit(":", 1)
+        channel = Channel(host, int(port))
+        channel._authority = token
+        try:
+            call: Any
+            async with channel.request(
+                "/wechaty.Puppet/ContactList", Cardinality.UNARY_UNARY,
+                contact.ContactListRequest, contact.ContactListResponse,
+            ) as call:  # fmt: skip
+                await call.send_message(contact.ContactListRequest(), end=True)
+                listed = await call.recv_message()
+        finally:
+            channel.close()
+        assert listed is not None and len(listed.ids) >= len(sb.world.friends)

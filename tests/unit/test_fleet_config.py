@@ -25,6 +25,10 @@ name = "support-2"
 session = "s/2.json"
 bot = "bot.py"
 endpoint = "ws://10.0.0.5:3000/x"
+[[accounts]]
+name = "sdk"
+session = "s/3.json"
+service = { endpoint = "127.0.0.1:8788", token = "insecure_t" }
 """
 
 
@@ -36,7 +40,10 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_a_fleet_file_is_read_relative_to_itself(tmp_path: Path) -> None:
     config = load_fleet(_write(tmp_path, GOOD))
-    assert [a.name for a in config.accounts] == ["support-1", "support-2"]
+    assert [a.name for a in config.accounts] == ["support-1", "support-2", "sdk"]
+    service = config.accounts[2].service
+    assert service is not None and (service.host, service.port) == ("127.0.0.1", 8788)
+    assert config.accounts[2].bot is None and service.token == "insecure_t"
     assert config.accounts[0].session == tmp_path / "s/1.json"
     assert config.accounts[1].endpoint == "ws://10.0.0.5:3000/x"
     assert config.metrics == ("127.0.0.1", 9464) and config.backoff == (2.0, 30.0)
@@ -48,7 +55,7 @@ def test_a_fleet_file_is_read_relative_to_itself(tmp_path: Path) -> None:
     ("text", "words"),
     [
         ("", "no [[accounts]]"),
-        ("[[accounts]]\nname='a'\nsession='s'\n", "needs both"),
+        ("[[accounts]]\nname='a'\nsession='s'\n", "a `bot` or a `service`"),
         ("[[accounts]]\nname='a/b'\nsession='s'\nbot='b'\n", "name must be"),
         ("[[accounts]]\nname='a'\nsession='s'\nbot='b'\n" * 2, "unique"),
         ("[[accounts]]\nname='a'\nsession='s'\nbot='b'\n[[accounts]]\nname='b'\nsession='s'\n"
@@ -56,8 +63,10 @@ def test_a_fleet_file_is_read_relative_to_itself(tmp_path: Path) -> None:
         ("colour='red'\n[[accounts]]\nname='a'\nsession='s'\nbot='b'\n", "unknown key"),
         ("metrics='nowhere'\n[[accounts]]\nname='a'\nsession='s'\nbot='b'\n", "host:port"),
         ("backoff=[5, 1]\n[[accounts]]\nname='a'\nsession='s'\nbot='b'\n", "backoff"),
-        ("[[accounts]]\nname='a'\nsession='s'\nservice={endpoint='0.0.0.0:1', token='t'}\n",
-         "Puppet Service"),
+        ("[[accounts]]\nname='a'\nsession='s'\nservice={endpoint='0.0.0.0:1'}\n", "a token"),
+        ("[[accounts]]\nname='a'\nsession='s'\nservice={endpoint='x', token='t'}\n", "host:port"),
+        ("[[accounts]]\nname='a'\nsession='s'\nservice={endpoint=':1', token='t', "
+         "tls_cert='c'}\n", "both tls_cert and tls_key"),
         ("[[accounts]\n", "not valid TOML"),
     ],
 )  # fmt: skip

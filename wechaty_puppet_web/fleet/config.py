@@ -15,9 +15,13 @@
     bot = "bots/support.py"             # a module with on_<event> handlers (as `wechaty-web run`)
     endpoint = "ws://…"                 # optional: this account's own browser
 
-Relative paths are relative to the fleet file. Serving an account as a Puppet Service
-(``service = {endpoint, token}``) needs the ``serve`` API, which this version does not have: such an
-account is refused with a clear error rather than silently run without it.
+    [[accounts]]
+    name = "sdk-1"                      # served to a Wechaty SDK as a Puppet Service instead
+    session = "sessions/sdk-1.json"
+    service = { endpoint = "0.0.0.0:8788", token = "insecure_sdk-1" }
+    # with TLS: tls_cert = "cert.pem", tls_key = "key.pem" inside the table (else plain HTTP/2)
+
+Relative paths are relative to the fleet file. An account has a ``bot``, a ``service``, or both.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any
 
 from ..errors import FleetError
 
-__all__ = ["AccountConfig", "FleetConfig", "load_fleet"]
+__all__ = ["AccountConfig", "FleetConfig", "ServiceConfig", "load_fleet"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # also a file name (QR PNG) and a label
 _TOP_KEYS = {"status_file", "metrics", "endpoint", "sandbox", "qr_dir", "backoff", "headless",
@@ -39,13 +43,25 @@ _ACCOUNT_KEYS = {"name", "session", "bot", "endpoint", "service"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceConfig:
+    """Serve the account as a Puppet Service (``wechaty-web serve``'s server)."""
+
+    host: str
+    port: int
+    token: str
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountConfig:
     """One account of the fleet."""
 
     name: str
     session: Path
-    bot: Path
+    bot: Path | None = None
     endpoint: str | None = None
+    service: ServiceConfig | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,18 +133,37 @@ def _account(raw: object, base: Path, where: str) -> AccountConfig:
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise FleetError(f"{where}: name must be 1-64 letters, digits, '_', '-' or '.'")
-    if "service" in raw:
-        raise FleetError(
-            f"{where} ({name}): serving as a Puppet Service needs `wechaty-web serve`, which this "
-            "version does not have; give a bot module instead"
-        )
     bot = _path(raw.get("bot"), base, "bot")
     session = _path(raw.get("session"), base, "session")
-    if bot is None or session is None:
-        raise FleetError(f"{where} ({name}): needs both `bot` and `session`")
+    service = _service(raw.get("service"), base, f"{where} ({name})")
+    if session is None or (bot is None and service is None):
+        raise FleetError(f"{where} ({name}): needs a `session`, and a `bot` or a `service`")
     return AccountConfig(
-        name=name, session=session, bot=bot, endpoint=_text(raw.get("endpoint"), "endpoint")
+        name=name,
+        session=session,
+        bot=bot,
+        endpoint=_text(raw.get("endpoint"), "endpoint"),
+        service=service,
     )
+
+
+def _service(raw: object, base: Path, where: str) -> ServiceConfig | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise FleetError(f"{where}: service must be a table {{endpoint, token}}")
+    _no_unknown(raw, {"endpoint", "token", "tls_cert", "tls_key"}, f"{where} service")
+    host, port = _address(raw.get("endpoint"), Path(where)) or ("", -1)
+    token = raw.get("token")
+    if port < 0 or not isinstance(token, str) or not token:
+        raise FleetError(f'{where}: service needs endpoint = "host:port" and a token')
+    cert, key = (
+        _path(raw.get("tls_cert"), base, "tls_cert"),
+        _path(raw.get("tls_key"), base, "tls_key"),
+    )
+    if (cert is None) != (key is None):
+        raise FleetError(f"{where}: service TLS needs both tls_cert and tls_key")
+    return ServiceConfig(host=host, port=port, token=token, tls_cert=cert, tls_key=key)
 
 
 def _no_unknown(table: dict[str, Any], known: set[str], where: str) -> None:
@@ -155,7 +190,7 @@ def _address(value: object, path: Path) -> tuple[str, int] | None:
         return None
     host, sep, port = str(value).rpartition(":")
     if not sep or not port.isdigit() or int(port) > 65535:
-        raise FleetError(f"{path}: metrics must be host:port, not {value!r}")
+        raise FleetError(f"{path}: an address must be host:port, not {value!r}")
     return host or "127.0.0.1", int(port)
 
 

@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..browser.pool import BrowserPool
 from ..errors import FleetError, PuppetWebError
@@ -38,6 +38,9 @@ from .logs import ACCOUNT
 from .metrics import FleetMetrics
 from .status import AccountStatus, write_status
 
+if TYPE_CHECKING:
+    from ..service.server import PuppetService
+
 __all__ = ["AccountRunner", "Fleet"]
 
 _log = logging.getLogger("wechaty_puppet_web.fleet")
@@ -53,7 +56,7 @@ Notify = Callable[[str], None]
 class AccountRunner:
     """One account: its puppet, its supervision loop and its status."""
 
-    def __init__(self, config: AccountConfig, fleet: Fleet, bot: ModuleType) -> None:
+    def __init__(self, config: AccountConfig, fleet: Fleet, bot: ModuleType | None) -> None:
         self.config = config
         self.fleet = fleet
         self.bot = bot
@@ -131,8 +134,10 @@ class AccountRunner:
         self.puppet, self._backoffs_seen = puppet, 0
         dead: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._attach(puppet, dead)
+        service = None
         try:
             await puppet.start()
+            service = await self._serve(puppet)
             stop: asyncio.Future[Any] = asyncio.ensure_future(self._stopping.wait())
             waits: list[asyncio.Future[Any]] = [dead, stop]
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -143,8 +148,28 @@ class AccountRunner:
         finally:
             self.sync_counters()
             self.fleet.metrics.up.labels(self.name).set(0)
+            if service is not None:
+                await service.stop()
             await puppet.stop()
             self.puppet = None
+
+    async def _serve(self, puppet: PuppetWeb) -> PuppetService | None:
+        """Put the Puppet Service in front of this puppet, if the account asks for one.
+
+        Raises:
+            ServiceError: no stubs, unusable TLS files, or the port is taken.
+        """
+        from ..service.server import PuppetService, TlsFiles
+
+        cfg = self.config.service
+        if cfg is None:
+            return None
+        tls = TlsFiles(cfg.tls_cert, cfg.tls_key) if cfg.tls_cert and cfg.tls_key else None
+        service = PuppetService(puppet, token=cfg.token)
+        await service.start(host=cfg.host, port=cfg.port, tls=tls)
+        self.status.service = f"{service.host}:{service.port}"
+        _log.info("puppet service listening on %s", self.status.service)
+        return service
 
     def _attach(self, puppet: PuppetWeb, dead: asyncio.Future[str]) -> None:
         from ..commands.run import register_handlers
@@ -200,7 +225,8 @@ class AccountRunner:
         puppet.on(EventName.LOGOUT.value, on_logout)
         puppet.on(EventName.RESET.value, on_reset)
         puppet.on(EventName.MESSAGE.value, on_message)
-        register_handlers(puppet, self.bot, on_error=lambda _e: None)
+        if self.bot is not None:
+            register_handlers(puppet, self.bot, on_error=lambda _e: None)
         puppet.on(EventName.ERROR.value, on_error)
 
     def sync_counters(self) -> None:
@@ -240,7 +266,7 @@ class Fleet:
         self.accounts: dict[str, AccountRunner] = {}
         for account in config.accounts:
             try:
-                bot = load_bot(account.bot)
+                bot = None if account.bot is None else load_bot(account.bot)
             except PuppetWebError as exc:  # BotModuleError: missing, or failed at import
                 raise FleetError(f"{account.name}: {exc}") from exc
             self.accounts[account.name] = AccountRunner(account, self, bot)

@@ -37,6 +37,7 @@ class AccountStatus:
     messages_out: int = 0
     backoffs: int = 0
     qr: str = ""  # the PNG the current QR code was saved to
+    service: str = ""  # host:port of the account's Puppet Service, when it serves one
     last_error: str = ""
 
 
