@@ -8,10 +8,13 @@ SERVICE := wechaty_puppet_web/service
 # The real Wechaty SDKs the Puppet Service is tested with (tests/service/), never committed.
 SDK_NODE := tests/service/sdk
 SDK_VENV := .venv-wechaty
+# Third-party web WeChat clients the sandbox must serve (tests/conformance/), never committed.
+CLIENTS_NODE := tests/conformance/clients
+ITCHAT_VENV := .venv-itchat
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup sdks demo test lint typecheck unit sandbox bench cassettes clean
+.PHONY: setup sdks clients demo test lint typecheck unit sandbox bench cassettes clean
 
 setup: $(VENV)/.installed $(WEBCLIENT)/node_modules/.installed $(SERVICE)/stubs/puppet_pb2.py \
 	$(CHROMIUM) /usr/share/doc/libzbar0
@@ -46,6 +49,18 @@ $(SDK_VENV)/.installed: pyproject.toml
 	$(SDK_VENV)/bin/python -m pip install -q 'wechaty==0.10.7' 'pyee<12' 'urllib3<2' -e '.[wechaty]'
 	touch $@
 
+# wechat4u 0.7.14 from npm, and itchat-uos 1.4.1 in its own venv (old pins: kept out of .venv).
+clients: $(CLIENTS_NODE)/node_modules/.installed $(ITCHAT_VENV)/.installed
+
+$(CLIENTS_NODE)/node_modules/.installed: $(CLIENTS_NODE)/package.json
+	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(CLIENTS_NODE)
+	touch $@
+
+$(ITCHAT_VENV)/.installed:
+	$(PYTHON) -m venv $(ITCHAT_VENV)
+	$(ITCHAT_VENV)/bin/python -m pip install -q 'itchat-uos==1.4.1'
+	touch $@
+
 # Debian's Chromium; a browser download (`playwright install`) is never used.
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
@@ -58,7 +73,7 @@ $(CHROMIUM):
 demo: setup
 	$(VENV)/bin/wechaty-web run examples/ding_dong.py --sandbox --auto-scan --demo
 
-test: setup sdks lint typecheck
+test: setup sdks clients lint typecheck
 	$(PY) -m pytest -q
 
 lint:
@@ -80,4 +95,4 @@ cassettes: setup
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) $(WEBCLIENT)/node_modules $(SERVICE)/node_modules \
-		$(SDK_NODE)/node_modules .mypy_cache .ruff_cache
+		$(SDK_NODE)/node_modules $(ITCHAT_VENV) $(CLIENTS_NODE)/node_modules .mypy_cache .ruff_cache
