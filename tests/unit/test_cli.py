@@ -148,6 +148,36 @@ def test_login_checks_the_session_file_before_the_browser(
     assert "session file" in line and why in line
 
 
+def test_login_never_overwrites_a_file_that_is_not_a_session(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    mine = tmp_path / "notes.json"
+    mine.write_text('{"my": "data"}')
+    status, line = fail(capsys, "login", "--sandbox", "--session", str(mine))
+    assert status == 2
+    assert f"session file {mine} exists and is not a session" in line
+    assert mine.read_text() == '{"my": "data"}'
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (["run", "BOT", "--demo"], "--demo needs --sandbox"),
+        (
+            ["run", "BOT", "--sandbox-url", "https://127.0.0.1:1", "--demo"],
+            "--demo needs --sandbox",
+        ),
+        (["login", "--sandbox", "--sandbox-url", "https://127.0.0.1:1"], "exclude each other"),
+    ],
+)
+def test_contradictory_options(
+    capsys: pytest.CaptureFixture[str], bot: Path, argv: list[str], why: str
+) -> None:
+    status, line = fail(capsys, *[str(bot) if a == "BOT" else a for a in argv])
+    assert status == 2
+    assert why in line
+
+
 def test_login_checks_the_png_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status, line = fail(capsys, "login", "--sandbox", "--png", str(tmp_path))
     assert (status, line) == (

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..browser.launcher import find_chromium
-from ..errors import UsageError
+from ..browser.session import SessionStore
+from ..errors import OutputPathError, SessionError, UsageError
 from ..events import ScanEvent
 from ..options import DEFAULT_SESSION_FILE, PuppetWebOptions
 from ..payloads import ScanStatus
@@ -72,10 +73,24 @@ def preflight(args: argparse.Namespace) -> None:
     if session is not None:
         # the default folder (~/.wechaty-web) is created on first use; a given one must exist
         check_writable(session, "session file", make_parents=args.session is None)
+        _refuse_foreign_file(session)
     if args.png is not None:
         check_writable(args.png, "QR image")
     if args.endpoint is None:
         find_chromium(args.executable_path)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    # A session file is replaced on login: never replace a file that is not one (a mistyped
+    # --session pointing at the user's own data).
+    if not path.exists():
+        return
+    try:
+        SessionStore(path).info(strict=True)
+    except SessionError as exc:
+        raise OutputPathError(
+            f"session file {path} exists and is not a session ({exc}); not overwriting it"
+        ) from exc
 
 
 @dataclass
