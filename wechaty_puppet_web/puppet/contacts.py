@@ -96,7 +96,7 @@ class ContactMixin(EventsMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("contact_self_name")
+        raise NotSupportedError("contact_self_name", "the web client cannot rename the account")
 
     async def contact_self_qr_code(self) -> str:
         """Not possible on web WeChat.
@@ -104,7 +104,7 @@ class ContactMixin(EventsMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("contact_self_qr_code")
+        raise NotSupportedError("contact_self_qr_code", "the web client has no personal QR code")
 
     async def contact_signature(self, signature: str) -> None:
         """Not possible on web WeChat.
@@ -112,7 +112,7 @@ class ContactMixin(EventsMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("contact_signature")
+        raise NotSupportedError("contact_signature", "the web client cannot edit the signature")
 
     async def contact_phone(self, contact_id: str, phone_list: list[str]) -> None:
         """Not possible on web WeChat.
@@ -120,7 +120,7 @@ class ContactMixin(EventsMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("contact_phone")
+        raise NotSupportedError("contact_phone", "the web client has no phone numbers of contacts")
 
     async def tag_contact_list(self, contact_id: str | None = None) -> list[str]:
         """Not possible on web WeChat (tags are phone-only).
@@ -128,7 +128,9 @@ class ContactMixin(EventsMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("tag_contact_list")
+        raise NotSupportedError(
+            "tag_contact_list", "contact tags (labels) are edited on the phone only"
+        )
 
     # ---- friendship ---------------------------------------------------------------------
 
@@ -177,7 +179,9 @@ class ContactMixin(EventsMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("friendship_search_phone")
+        raise NotSupportedError(
+            "friendship_search_phone", "the web client has no user search (by phone or WeChat id)"
+        )
 
     async def friendship_search_weixin(self, weixin: str) -> str | None:
         """Not possible on web WeChat.
@@ -185,4 +189,6 @@ class ContactMixin(EventsMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("friendship_search_weixin")
+        raise NotSupportedError(
+            "friendship_search_weixin", "the web client has no user search (by phone or WeChat id)"
+        )

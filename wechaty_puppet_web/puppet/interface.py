@@ -26,6 +26,7 @@ __all__ = ["InterfaceMixin"]
 _WECOM = "a WeCom (corporation) contact field; personal WeChat has none"
 _TAGS = "contact tags (labels) are edited on the phone only; the web client has no tag API"
 _POSTS = "moments (posts) are not part of web WeChat"
+_SEARCH = "the web client has no user search (by phone or WeChat id)"
 
 
 class InterfaceMixin:
@@ -122,6 +123,14 @@ class InterfaceMixin:
         """Raises: NotSupportedError: always."""
         raise NotSupportedError("post_payload", _POSTS)
 
+    async def post_list(self) -> list[str]:
+        """Raises: NotSupportedError: always."""
+        raise NotSupportedError("post_list", _POSTS)
+
+    async def post_payload_dirty(self, post_id: str) -> None:
+        """Raises: NotSupportedError: always."""
+        raise NotSupportedError("post_payload_dirty", _POSTS)
+
     # ---- rooms ---------------------------------------------------------------------------
 
     async def room_del(self, room_id: str, contact_id: str) -> None:
@@ -154,16 +163,22 @@ class InterfaceMixin:
     # ---- friendship ----------------------------------------------------------------------
 
     async def friendship_search_handle(self, handle: str) -> str | None:
-        """Wechaty 1.x's name for :meth:`friendship_search_weixin` (not possible on the web)."""
-        return await self.friendship_search_weixin(handle)
+        """Wechaty 1.x's name for :meth:`friendship_search_weixin`.
+
+        Raises:
+            NotSupportedError: always.
+        """
+        raise NotSupportedError("friendship_search_handle", _SEARCH)
 
     async def friendship_search(
         self, phone: str | None = None, weixin: str | None = None
     ) -> str | None:
-        """python-wechaty's combined search (not possible on the web)."""
-        if phone:
-            return await self.friendship_search_phone(phone)
-        return await self.friendship_search_weixin(weixin or "")
+        """python-wechaty's combined search.
+
+        Raises:
+            NotSupportedError: always.
+        """
+        raise NotSupportedError("friendship_search", _SEARCH)
 
     # ---- payload caches ------------------------------------------------------------------
 

@@ -141,7 +141,6 @@ class MessagingMixin:
         Raises:
             NotSupportedError: always.
         """
-        self._require_login()
         raise NotSupportedError(
             "message_send_contact",
             "web WeChat has no way to send a contact card (MsgType 42): the web client has no "

@@ -157,7 +157,9 @@ class RoomMixin(ContactMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("room_announce")
+        raise NotSupportedError(
+            "room_announce", "the web client cannot read or set a room announcement"
+        )
 
     async def room_qr_code(self, room_id: str) -> str:
         """Not possible on web WeChat.
@@ -165,7 +167,7 @@ class RoomMixin(ContactMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("room_qr_code")
+        raise NotSupportedError("room_qr_code", "the web client cannot show a room's QR code")
 
     async def room_invitation_accept(self, room_invitation_id: str) -> None:
         """Not possible on web WeChat (invitation cards open on the phone only).
@@ -173,4 +175,4 @@ class RoomMixin(ContactMixin):
         Raises:
             NotSupportedError: always.
         """
-        raise NotSupportedError("room_invitation_accept")
+        raise NotSupportedError("room_invitation_accept", "invitation cards open on the phone only")

@@ -59,10 +59,15 @@ def _sv(value: str) -> StringValue:
 
 def _optional(request: Any, field: str, deprecated: str) -> str | None:
     """A set-or-get argument: the new optional field, else its deprecated wrapper, else None."""
-    if request.HasField(field):
-        return str(getattr(request, field))
-    if request.HasField(deprecated):
-        return str(getattr(request, deprecated).value)
+    for name in (field, deprecated):
+        value = getattr(request, name)
+        given = (
+            request.HasField(name)
+            if request.DESCRIPTOR.fields_by_name[name].has_presence
+            else bool(value)  # a plain proto3 string: "" means "not given"
+        )
+        if given:
+            return str(value.value if name == deprecated else value)
     return None
 
 
