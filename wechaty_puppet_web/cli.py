@@ -13,6 +13,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from typing import NoReturn, Protocol, cast
 
 from .browser.launcher import DISCOVERY_HELP
@@ -75,6 +76,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _version() -> str:
+    """The installed distribution's version (a checkout without metadata says so)."""
+    try:
+        return metadata.version("wechaty-puppet-web")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (sub-commands whose module is missing are left out)."""
     parser = _Parser(
@@ -85,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (module_name, help_text) in COMMANDS.items():
         try:

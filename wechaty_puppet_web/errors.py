@@ -21,6 +21,7 @@
     ├── CassetteError ........... a cassette is malformed / of another format version
     │   └── CassetteMismatchError a replayed request matched nothing (names the nearest)
     ├── SandboxError ............ the sandbox could not start or was misused
+    │   └── SandboxAssetError     a file of the sandbox page is missing from this installation
     ├── UsageError .............. the command line was given something it cannot use
     │   ├── BotModuleError        a bot module failed to import or handles no event
     │   └── OutputPathError       an output file cannot be written (checked before starting)
@@ -169,3 +170,7 @@ class WechatyEnvironmentError(PuppetWebError):
 
 class FleetError(PuppetWebError):
     """A fleet file is malformed, or the fleet runner cannot do what it asks."""
+
+
+class SandboxAssetError(SandboxError):
+    """A file of the sandbox page is missing from this installation; the message names the fix."""

@@ -42,10 +42,12 @@ from typing import TYPE_CHECKING, Any
 
 from .recording.cassette import Cassette
 from .recording.testing import (
+    Bot,
     EventLog,
     RecordSession,
     ReplaySession,
     assert_replayed_events,
+    attach_bot,
     login_with_phone,
     record_puppet,
     replay_puppet,
@@ -58,12 +60,14 @@ if TYPE_CHECKING:
     from .sandbox import Sandbox
 
 __all__ = [
+    "Bot",
     "EventLog",
     "RecordFactory",
     "RecordSession",
     "ReplayFactory",
     "ReplaySession",
     "assert_replayed_events",
+    "attach_bot",
     "login_with_phone",
     "record_puppet",
     "replay_puppet",

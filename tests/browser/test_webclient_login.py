@@ -13,6 +13,7 @@ from playwright.async_api import Dialog, Page
 
 from wechaty_puppet_web.errors import SandboxError
 from wechaty_puppet_web.sandbox import Sandbox, webclient
+from wechaty_puppet_web.sandbox.webclient import vendor as npm_vendor
 
 from .test_webclient_support import (
     INJ,
@@ -441,9 +442,8 @@ def test_render_index_and_assets_without_a_browser(monkeypatch: pytest.MonkeyPat
     assert vendor.startswith("vendor_") and b"AngularJS v1.2.32" in body and "javascript" in ctype
     assert webclient.asset("/a/b/spacer.gif") == (webclient._SPACER_GIF, "image/gif")
     assert webclient.asset("/zh_CN/htmledition/v2/js/index_0000000.js") is None
-    missing = Path("/nonexistent/node_modules/angular/angular.min.js")
-    monkeypatch.setattr(webclient, "_NODE_MODULES", missing.parents[1])
-    monkeypatch.setattr(webclient, "_VENDOR_FILES", (missing,))
+    monkeypatch.setattr(npm_vendor, "VENDOR_DIR", Path("/nonexistent/vendor"))
+    monkeypatch.setattr(npm_vendor, "NODE_MODULES", Path("/nonexistent/node_modules"))
     webclient._bundles.cache_clear()
     try:
         with pytest.raises(SandboxError, match="make setup"):

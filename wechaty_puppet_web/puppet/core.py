@@ -58,6 +58,16 @@ class PuppetCore(AsyncIOEventEmitter):
         self.rate_limit_backoffs = 0
         self.envelope_time = 0.0
 
+    async def wait_for_complete(self) -> None:
+        """Wait until every async handler scheduled so far has finished.
+
+        pyee 12.1 added this; it is defined here too so the puppet has it with pyee 11.1, the
+        lowest version allowed (python-wechaty 0.10.7 needs pyee < 12).
+        """
+        waiting = set(getattr(self, "_waiting", ()))
+        if waiting:
+            await asyncio.wait(waiting)
+
     # ---- envelopes in -------------------------------------------------------------------
 
     def _on_envelope(self, env: Envelope) -> None:

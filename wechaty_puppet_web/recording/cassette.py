@@ -30,9 +30,12 @@ recorder sees a response late, possibly after events the response itself caused.
 
 ``BODY`` is ``{"text": str}`` for UTF-8 content, ``{"base64": str}`` for other bytes,
 ``{"ref": sha256, "size": n}`` for a body larger than :data:`INLINE_LIMIT` bytes, stored raw in the
-directory ``<stem>.bodies/<sha256>`` beside the cassette, or ``{"asset": "vendor", "sha256": …,
-"size": n}`` for the sandbox web client's third-party bundle (jQuery + AngularJS from npm): that is
-never copied into a cassette; the installed sandbox's bundle is served in its place.
+directory ``<stem>.bodies/<sha256>`` beside the cassette (the page's own app bundle is one), or
+``{"asset": "vendor", "sha256": …, "size": n, "parts": {name: sha256}}`` for the sandbox web
+client's third-party bundle: jQuery and AngularJS as published on npm (named
+``jquery@1.12.4/dist/jquery.min.js``…) plus the package's ``xml2json.js``. Third-party code is never
+copied into a cassette: a replay serves the bundle of the installed package (which carries the npm
+files), so a cassette recorded on one machine replays on any other, with or without node.
 Header names are lower case; several ``set-cookie`` headers are joined with a newline
 (Playwright's convention).
 
@@ -48,7 +51,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -200,14 +202,16 @@ class _BlobSink:
 VENDOR_ASSET = "vendor"
 
 
-def _current_vendor() -> tuple[str, bytes] | None:
-    """Path and bytes of the installed sandbox's third-party bundle (its name carries a hash)."""
-    from ..sandbox.webclient import RES_PATH, asset, render_index
+def _current_vendor() -> tuple[str, bytes, dict[str, str]]:
+    """Path, bytes and parts (name -> sha256) of the installed sandbox's third-party bundle.
 
-    page = render_index(is_login=False, lang="zh_CN", query={})
-    match = re.search(r"vendor_[0-9a-f]+\.js", page)
-    found = asset(RES_PATH + "js/" + match.group(0)) if match else None
-    return (RES_PATH + "js/" + match.group(0), found[0]) if match and found else None
+    Raises:
+        SandboxAssetError: the installation lacks a third-party script.
+    """
+    from ..sandbox.webclient import vendor_bundle, vendor_parts
+
+    path, body = vendor_bundle()
+    return path, body, vendor_parts()
 
 
 def packaged_asset(url: str, body: bytes) -> str | None:
@@ -219,26 +223,42 @@ def packaged_asset(url: str, body: bytes) -> str | None:
         current = _current_vendor()
     except (ImportError, PuppetWebError):
         return None
-    return VENDOR_ASSET if current is not None and current[1] == body else None
+    return VENDOR_ASSET if current[1] == body else None
 
 
 def _resolve_asset(obj: Mapping[str, Any], path: Path, where: str) -> bytes:
-    try:
-        current = _current_vendor() if obj["asset"] == VENDOR_ASSET else None
-    except PuppetWebError as exc:
-        raise CassetteError(f"{path}: {where}: cannot load the sandbox bundle: {exc}") from exc
-    if current is None:
+    if obj["asset"] != VENDOR_ASSET:
         raise CassetteError(f"{path}: {where}: unknown asset {obj['asset']!r}")
-    if hashlib.sha256(current[1]).hexdigest() != obj.get("sha256"):
-        # the bundle is jQuery + AngularJS + a small helper: a newer build still serves the page
-        _log.warning("%s: %s: the sandbox bundle changed since the recording", path, where)
-    return current[1]
+    try:
+        _, body, parts = _current_vendor()
+    except PuppetWebError as exc:
+        raise CassetteError(f"{path}: {where}: cannot serve the page's scripts: {exc}") from exc
+    if hashlib.sha256(body).hexdigest() != obj.get("sha256"):
+        recorded = obj.get("parts")
+        changed = (
+            sorted(n for n in set(recorded) | set(parts) if recorded.get(n) != parts.get(n))
+            if isinstance(recorded, Mapping)
+            else ["the bundle"]
+        )
+        # same npm releases + a changed helper still serve the page; say what differs
+        _log.warning(
+            "%s: %s: the page's third-party bundle differs from the recording: %s",
+            path,
+            where,
+            ", ".join(changed),
+        )
+    return body
 
 
 def _encode_response_body(response: HttpResponse, sink: _BlobSink) -> dict[str, Any]:
     if response.asset is not None:
         digest = hashlib.sha256(response.body).hexdigest()
-        return {"asset": response.asset, "sha256": digest, "size": len(response.body)}
+        ref = {"asset": response.asset, "sha256": digest, "size": len(response.body)}
+        try:
+            current = _current_vendor()
+        except PuppetWebError:
+            return ref
+        return ref | {"parts": current[2]} if current[1] == response.body else ref
     return sink.encode(response.body)
 
 

@@ -22,6 +22,8 @@ import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .cassette import Cassette, EventRecord, RecordMode, load
@@ -72,6 +74,29 @@ class EventLog:
             raise TimeoutError(
                 f"{len(self.items)} of {count} events after {timeout:g} s: {names}"
             ) from None
+
+
+Bot = ModuleType | str | os.PathLike[str]
+
+
+def attach_bot(puppet: PuppetWeb, bot: Bot) -> list[str]:
+    """Wire a bot module into ``puppet`` the way ``wechaty-web run BOT.py`` does.
+
+    ``bot`` is an imported module or the path of a ``.py`` file defining
+    ``async def on_<event>(puppet, event)`` handlers (``on_message``, ``on_room_join``…; plain
+    functions work too). Returns the event names attached.
+
+    Raises:
+        BotModuleError: the module defines no ``on_<event>`` handler (a typo would otherwise
+            pass), or a path that is missing or fails at import.
+    """
+    from ..commands.run import bot_handlers, load_bot, register_handlers
+    from ..errors import BotModuleError
+
+    module = bot if isinstance(bot, ModuleType) else load_bot(Path(bot))
+    if not bot_handlers(module):
+        raise BotModuleError(f"bot module {module.__name__} defines no on_<event> handler")
+    return register_handlers(puppet, module)
 
 
 def _plain_json(value: Any) -> Any:
@@ -132,11 +157,15 @@ async def replay_puppet(
     browser: Browser,
     *,
     realtime: bool = False,
+    bot: Bot | None = None,
     **options: Any,
 ) -> AsyncIterator[ReplaySession]:
     """A started PuppetWeb whose page is served from ``cassette_path`` (no network, no sandbox).
 
-    ``options`` are extra :class:`~wechaty_puppet_web.options.PuppetWebOptions` fields.
+    ``bot`` (a module or a ``.py`` path) is attached with :func:`attach_bot` before the puppet
+    starts, so it sees every replayed event and its own requests are matched against the
+    recorded ones. ``options`` are extra :class:`~wechaty_puppet_web.options.PuppetWebOptions`
+    fields.
     """
     from ..options import PuppetWebOptions
     from ..puppet import PuppetWeb
@@ -150,6 +179,8 @@ async def replay_puppet(
         session = ReplaySession(puppet=PuppetWeb(opts), replayer=replayer, context=context)
         session.events.attach(session.puppet)
         replayer.attach(session.puppet)
+        if bot is not None:
+            attach_bot(session.puppet, bot)
         try:
             await session.puppet.start()
             yield session
@@ -230,9 +261,13 @@ async def record_puppet(
     meta: Mapping[str, Any] | None = None,
     uos: bool = True,
     lang: str = "zh_CN",
+    bot: Bot | None = None,
     **options: Any,
 ) -> AsyncIterator[RecordSession]:
     """A started PuppetWeb whose session is written to ``path`` when the block ends cleanly.
+
+    ``bot`` (a module or a ``.py`` path) is attached before the puppet starts (:func:`attach_bot`),
+    so what it sends is part of the recording.
 
     ``browser`` must reach the server (for the sandbox: launched with ``sandbox.browser_args()``;
     pass ``sandbox.context_options()`` as ``context_options``).
@@ -250,6 +285,8 @@ async def record_puppet(
         opts = PuppetWebOptions(context=context, session_file=None, uos=uos, lang=lang, **options)
         session = RecordSession(puppet=PuppetWeb(opts), recorder=recorder, context=context)
         recorder.attach(session.puppet)
+        if bot is not None:
+            attach_bot(session.puppet, bot)
         failed = True
         try:
             await session.puppet.start()

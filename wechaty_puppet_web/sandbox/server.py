@@ -150,8 +150,13 @@ class Sandbox:
         """Create the CA and certificate, listen, and learn the port.
 
         Raises:
+            SandboxAssetError: a file of the web client page is missing (checked before
+                listening, so a sandbox never answers its page with HTTP 500).
             SandboxError: the port could not be bound.
         """
+        from .webclient import check_assets
+
+        check_assets()
         self._certs = make_certs()
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)

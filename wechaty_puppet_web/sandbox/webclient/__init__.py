@@ -3,8 +3,9 @@
 The backend calls :func:`render_index` for ``GET /`` on every API host and :func:`asset` for static
 files. Like the real page, it loads two bundles built at run time from files of this package:
 
-- ``vendor_<hash>.js``: jQuery 1.12 and AngularJS 1.2 from ``node_modules`` (installed by
-  ``make setup``, never copied into the repository) plus our ``$.xml2json`` plugin;
+- ``vendor_<hash>.js``: jQuery 1.12 and AngularJS 1.2 as published on npm (see :mod:`.vendor`:
+  the wheel carries them, a checkout gets them from ``make setup``; never copied into the
+  repository) plus our ``$.xml2json`` plugin;
 - ``index_<hash>.js``: the app (services, controllers, bootstrap), ending with
   ``angular.bootstrap(document, ['webwxApp'])``.
 """
@@ -19,22 +20,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import SandboxError
+from ...errors import SandboxAssetError, SandboxError
 from .i18n import i18n_table
 from .options import PageOptions
+from .vendor import PACKAGES, VendorPackage, find_script
 
-__all__ = ["RES_PATH", "PageOptions", "asset", "asset_delay", "render_index"]
+__all__ = [
+    "RES_PATH",
+    "PageOptions",
+    "asset",
+    "asset_delay",
+    "check_assets",
+    "render_index",
+    "vendor_bundle",
+    "vendor_parts",
+]
 
 _log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).resolve().parent
-_NODE_MODULES = _HERE / "node_modules"
 RES_PATH = "/zh_CN/htmledition/v2/"
-_VENDOR_FILES = (
-    _NODE_MODULES / "jquery" / "dist" / "jquery.min.js",
-    _NODE_MODULES / "angular" / "angular.min.js",
-    _HERE / "xml2json.js",
-)
+_VENDOR_OWN = "xml2json.js"  # our plugin, appended to the third-party scripts
 # Order matters: each file registers on modules created by the ones before it.
 _APP_FILES = (
     "conf.js",
@@ -68,17 +74,34 @@ class _Bundle:
 def _read(path: Path) -> str:
     try:
         text = path.read_text("utf-8")
-        # The npm builds end with a source-map comment that would be wrong inside a bundle.
-        return "\n".join(
-            line for line in text.splitlines() if not line.startswith("//# sourceMappingURL=")
-        )
     except FileNotFoundError as exc:
-        if _NODE_MODULES in path.parents:
-            raise SandboxError(
-                f"the sandbox web client needs AngularJS and jQuery from npm ({path} is missing):"
-                " run `make setup` (npm install in wechaty_puppet_web/sandbox/webclient)"
-            ) from exc
         raise SandboxError(f"sandbox web client file missing: {path}") from exc
+    # The npm builds end with a source-map comment that would be wrong inside a bundle.
+    return "\n".join(
+        line for line in text.splitlines() if not line.startswith("//# sourceMappingURL=")
+    )
+
+
+def _vendor_script(package: VendorPackage) -> Path:
+    found = find_script(package)
+    if found is None:
+        raise SandboxAssetError(
+            f"the sandbox page needs {package.title} (npm {package.spec}), which this installation"
+            " lacks: install a wheel or sdist of wechaty-puppet-web built from npm (they carry it),"
+            " or in a checkout run `make setup`"
+        )
+    return found
+
+
+def vendor_parts() -> dict[str, str]:
+    """The third-party bundle's parts, name -> sha256 of the file (cassettes record this).
+
+    Raises:
+        SandboxAssetError: a third-party script is missing.
+    """
+    parts = {p.asset_name: p.sha256 for p in PACKAGES if _vendor_script(p)}
+    own = (_HERE / _VENDOR_OWN).read_bytes()
+    return parts | {_VENDOR_OWN: hashlib.sha256(own).hexdigest()}
 
 
 def _bundle(stem: str, parts: list[str], ext: str, content_type: str) -> _Bundle:
@@ -89,11 +112,32 @@ def _bundle(stem: str, parts: list[str], ext: str, content_type: str) -> _Bundle
 
 @functools.cache
 def _bundles() -> dict[str, _Bundle]:
-    vendor = _bundle("vendor", [_read(p) for p in _VENDOR_FILES], "js", _JS)
+    files = [_vendor_script(p) for p in PACKAGES] + [_HERE / _VENDOR_OWN]
+    vendor = _bundle("vendor", [_read(p) for p in files], "js", _JS)
     index = _bundle("index", [_read(_HERE / n) for n in _APP_FILES], "js", _JS)
     css = _bundle("webwx", [_read(_HERE / "webwx.css")], "css", "text/css; charset=utf-8")
     _log.debug("web client bundles: %s %s %s", vendor.name, index.name, css.name)
     return {"vendor": vendor, "index": index, "css": css}
+
+
+def vendor_bundle() -> tuple[str, bytes]:
+    """URL path and bytes of the third-party bundle this installation serves.
+
+    Raises:
+        SandboxAssetError: a third-party script is missing.
+    """
+    bundle = _bundles()["vendor"]
+    return RES_PATH + "js/" + bundle.name, bundle.body
+
+
+def check_assets() -> None:
+    """Build the page's bundles now, so a missing file is an error at start, not an HTTP 500.
+
+    Raises:
+        SandboxAssetError: a third-party script is missing (the message names the fix).
+    """
+    _bundles()
+    _template()
 
 
 @functools.cache
@@ -131,7 +175,7 @@ def render_index(
     as the real one does, so it is accepted for the contract and otherwise unused.
 
     Raises:
-        SandboxError: ``node_modules`` is missing (run ``make setup``).
+        SandboxAssetError: a third-party script is missing (see :func:`check_assets`).
     """
     del query  # the client reads its own URL
     options = page or PageOptions()
@@ -159,7 +203,7 @@ def asset(path: str) -> tuple[bytes, str] | None:
     """Bytes and content type of a static file of the page (matched on its file name), or None.
 
     Raises:
-        SandboxError: ``node_modules`` is missing (run ``make setup``).
+        SandboxAssetError: a third-party script is missing (see :func:`check_assets`).
     """
     name = _name(path)
     if _late_ms(name) is not None:
