@@ -249,8 +249,8 @@ async def test_index_renders_is_login(box: Sandbox, client: BareClient, monkeypa
 
     calls: list[dict[str, Any]] = []
 
-    def fake(*, is_login: bool, lang: str, query: Any) -> str:
-        calls.append({"is_login": is_login, "lang": lang, "query": dict(query)})
+    def fake(*, is_login: bool, lang: str, query: Any, page: Any = None) -> str:
+        calls.append({"is_login": is_login, "lang": lang, "query": dict(query), "page": page})
         return "<html></html>"
 
     monkeypatch.setattr(webclient, "render_index", fake)
