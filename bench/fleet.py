@@ -3,7 +3,8 @@
 For each size: a fresh sandbox world served to that many bot accounts, a new
 :class:`~wechaty_puppet_web.BrowserPool`, and that many PuppetWeb (a browser context each) started
 at once; then every account gets a friend's text once a second (the accounts' clocks staggered
-over the second) for RATE_SECONDS. Figures per size: time from the starts to the last ``ready``,
+over the second) for RATE_SECONDS (longer for small fleets: at least MIN_SAMPLES messages).
+Figures per size: time from the starts to the last ``ready``,
 message → ``message`` event latency p50/p99 across all accounts, and the PSS of this process, the
 driver and every Chromium process (the sandbox's own process is left out), read after the
 traffic. "PSS per added account" is the slope from 1 account to the size.
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import math
 from collections.abc import Callable
 
 from wechaty_puppet_web import BrowserPool, PuppetWeb, PuppetWebOptions
@@ -27,7 +29,8 @@ _log = logging.getLogger("bench.fleet")
 
 NAME = "fleet"
 SIZES = (1, 5, 10, 20)
-RATE_SECONDS = 15  # each account gets one message a second for this long
+RATE_SECONDS = 15  # each account gets one message a second for this long…
+MIN_SAMPLES = 60  # …or longer, so that a small fleet still gives this many latencies
 READY_TIMEOUT = 240.0
 PER_MESSAGE_TIMEOUT = 5.0
 PSS_PER_ACCOUNT_TARGET = 150.0  # MiB
@@ -78,8 +81,9 @@ async def measure(sb: RemoteSandbox, size: int) -> tuple[float, list[float], int
             await asyncio.gather(*readies)
             ready = now() - t0
             _log.info("%d accounts ready in %.1f s", size, ready)
+            seconds = max(RATE_SECONDS, math.ceil(MIN_SAMPLES / size))
             await asyncio.gather(
-                *(a.traffic(sb, i / size, RATE_SECONDS) for i, a in enumerate(accounts))
+                *(a.traffic(sb, i / size, seconds) for i, a in enumerate(accounts))
             )
             gc.collect()
             pss = memory(exclude=sb.pid).pss

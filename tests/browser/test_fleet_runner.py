@@ -142,3 +142,29 @@ async def test_an_account_served_as_a_puppet_service(sb: Sandbox, tmp_path: Path
         finally:
             channel.close()
         assert listed is not None and len(listed.ids) >= len(sb.world.friends)
+
+
+async def test_the_fleet_command_runs_and_stops_on_sigterm(
+    sb: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import signal
+    import sys
+
+    from ..service.conftest import run_bot
+
+    path = _fleet_file(tmp_path, sb.url, ("cli",))
+    path.write_text(path.read_text().replace("metrics", 'qr_dir = "qr"\nmetrics'))
+    sb.phone.auto_scan = True
+    argv = [sys.executable, "-m", "wechaty_puppet_web.cli", "-v", "fleet", str(path)]
+    async with run_bot(argv, {}, tmp_path / "fleet.log") as fleet:
+        await fleet.expect("fleet running: cli", T * 2)
+        png = await fleet.expect("[cli] scan ", T * 2)
+        assert png.endswith("with WeChat to log in") and (tmp_path / "qr" / "cli.png").is_file()
+        await fleet.expect("[cli] ready", T * 2)
+        assert main(["fleet", "status", str(path)]) == 0
+        row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("cli"))
+        assert row.split()[1] == "ready"
+        fleet.proc.send_signal(signal.SIGTERM)
+        await fleet.expect("fleet stopped", T)
+        assert await asyncio.wait_for(fleet.proc.wait(), T) == 0
+    assert "INFO [cli] wechaty_puppet_web.fleet: starting" in (tmp_path / "fleet.log").read_text()

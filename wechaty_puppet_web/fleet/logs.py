@@ -25,11 +25,18 @@ class AccountTagFilter(logging.Filter):
         return True
 
 
-def install(handler: logging.Handler | None = None) -> logging.Handler:
-    """Tag and format ``handler`` (default: a new stderr handler on the root logger)."""
-    if handler is None:
-        handler = logging.StreamHandler()
-        logging.getLogger().addHandler(handler)
-    handler.addFilter(AccountTagFilter())
-    handler.setFormatter(logging.Formatter(FORMAT))
-    return handler
+def install(handler: logging.Handler | None = None) -> list[logging.Handler]:
+    """Tag and format ``handler`` (default: every handler of the root logger, or a new stderr
+    one when it has none); the handlers changed."""
+    root = logging.getLogger()
+    if handler is not None:
+        handlers = [handler]
+    elif root.handlers:
+        handlers = list(root.handlers)
+    else:
+        handlers = [logging.StreamHandler()]
+        root.addHandler(handlers[0])
+    for h in handlers:
+        h.addFilter(AccountTagFilter())
+        h.setFormatter(logging.Formatter(FORMAT))
+    return handlers

@@ -114,6 +114,7 @@ class AccountRunner:
         delay = first
         while not self._stopping.is_set():
             self._set("starting")
+            _log.info("starting (session file %s)", self.config.session)
             logins_before = self.status.logins
             reason = await self._run_once()
             if self._stopping.is_set():
@@ -123,6 +124,7 @@ class AccountRunner:
             self.status.restarts += 1
             self.fleet.metrics.restarts.labels(self.name).inc()
             _log.warning("account stopped (%s); restart in %.1f s", reason, delay)
+            self.fleet.notify(f"[{self.name}] stopped ({reason[:120]}); restart in {delay:g} s")
             self._set("restarting", reason)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)  # the back-off itself
@@ -194,12 +196,14 @@ class AccountRunner:
             m.logins.labels(name).inc()
             m.up.labels(name).set(1)
             self._set("logged-in")
+            self.fleet.notify(f"[{name}] logged in as {event.contact_id}")
 
         def on_logout(_event: Any) -> None:
             self.status.logouts += 1
             m.logouts.labels(name).inc()
             m.up.labels(name).set(0)
             self._set("logged-out")
+            self.fleet.notify(f"[{name}] logged out; scan the new QR code to log in again")
 
         def on_reset(_event: Any) -> None:
             self.status.resets += 1
@@ -221,7 +225,12 @@ class AccountRunner:
         # The runner's own listeners first: the bot's handlers see a counted event.
         puppet.on(EventName.SCAN.value, on_scan)
         puppet.on(EventName.LOGIN.value, on_login)
-        puppet.on(EventName.READY.value, lambda _e: self._set("ready"))
+
+        def on_ready(_event: Any) -> None:
+            self._set("ready")
+            self.fleet.notify(f"[{name}] ready")
+
+        puppet.on(EventName.READY.value, on_ready)
         puppet.on(EventName.LOGOUT.value, on_logout)
         puppet.on(EventName.RESET.value, on_reset)
         puppet.on(EventName.MESSAGE.value, on_message)
