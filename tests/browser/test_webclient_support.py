@@ -113,8 +113,11 @@ async def wait_code(page: Page, code: int) -> None:
 async def wait_logged_in(page: Page) -> None:
     """Wait for ``root:pageInit:success`` (accountFactory knows self)."""
     await page.wait_for_function(
-        f"() => !!{INJ}.get('accountFactory').getUserName()"
-        " && !!window.__wc && window.__wc.events.some(e => e.name === 'root:pageInit:success')",
+        # During the wx -> wx2 host switch the new document has no `angular` yet: that is "not
+        # yet", not a failure, so the predicate swallows the TypeError.
+        f"() => {{ try {{ return !!{INJ}.get('accountFactory').getUserName()"
+        " && !!window.__wc && window.__wc.events.some(e => e.name === 'root:pageInit:success');"
+        " } catch (e) { return false; } }",
         timeout=T,
     )
 
