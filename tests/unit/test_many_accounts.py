@@ -41,3 +41,8 @@ def test_every_browser_command_takes_an_endpoint(command: str) -> None:
     extra = {"run": ["bot.py"], "record": ["out.jsonl"], "replay": ["c.jsonl"]}.get(command, [])
     args = build_parser().parse_args([command, *extra, "--endpoint", "ws://h:1/p"])
     assert args.endpoint == "ws://h:1/p"
+
+
+def test_the_sandbox_command_serves_several_accounts() -> None:
+    assert build_parser().parse_args(["sandbox", "--accounts", "3"]).accounts == 3
+    assert build_parser().parse_args(["sandbox"]).accounts == 1

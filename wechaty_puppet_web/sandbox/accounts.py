@@ -89,6 +89,7 @@ class AccountSet:
             synccheck_hold=p.synccheck_hold,
             redirect_host=p.redirect_host,
             contact_page_size=p.contact_page_size,
+            page=p.page,
             qr_ttl=p.qr_ttl,
             profile=p.profile,
         )

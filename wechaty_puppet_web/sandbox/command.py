@@ -60,6 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also answer as an HTTP(S) proxy for the WeChat hosts on 127.0.0.1:N (0: any)",
     )
     parser.add_argument(
+        "--accounts",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve N bot accounts (wxid_bot, wxid_bot2…); with --auto-scan each new QR code "
+        "goes to the next account not logged in",
+    )
+    parser.add_argument(
         "--chatter",
         type=seconds,
         metavar="SECONDS",
@@ -93,6 +101,10 @@ async def _serve(args: argparse.Namespace, world: World) -> None:
         profile=args.profile,
     )
     await sb.start()
+    for _ in range(max(1, args.accounts) - 1):
+        sb.add_account()
+    if args.accounts > 1 and args.auto_scan:
+        sb.accounts.auto_scan = True
     extras: list[ControlServer | ProxyServer] = []
     try:
         await _services(sb, args, extras)
@@ -133,6 +145,8 @@ async def _run(sb: Sandbox, args: argparse.Namespace) -> None:
         f"{len(w.rooms)} rooms, {len(w.officials)} official accounts",
         flush=True,
     )
+    for extra in sb.accounts.extra:
+        print(f"account: bot {extra.world.bot.nickname!r} ({extra.world.bot.wxid})", flush=True)
     print("browser flags: " + " ".join(sb.browser_args()), flush=True)
     if args.chatter > 0:
         await _chatter(sb, args.chatter)
