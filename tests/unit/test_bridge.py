@@ -109,7 +109,8 @@ def test_binding_delivers_trusted_and_drops_the_rest() -> None:
     bridge._on_binding({"frame": main}, "garbage")
     bridge._on_binding({}, envelope(seq=4, key=key))
     bridge._on_binding({"frame": main}, envelope(seq=5))  # unsigned: a page script forging
-    bridge._on_binding({"frame": main}, envelope(seq=6, key=key[:-1] + "x"))
+    wrong = key[:-1] + ("y" if key.endswith("x") else "x")  # never the key itself
+    bridge._on_binding({"frame": main}, envelope(seq=6, key=wrong))
     assert [e.seq for e in got] == [1]
 
 
