@@ -11,6 +11,7 @@ SDK_VENV := .venv-wechaty
 # Third-party web WeChat clients the sandbox must serve (tests/conformance/), never committed.
 CLIENTS_NODE := tests/conformance/clients
 ITCHAT_VENV := .venv-itchat
+ITCHAT_FIX_VENV := .venv-itchat-fix
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -49,8 +50,10 @@ $(SDK_VENV)/.installed: pyproject.toml
 	$(SDK_VENV)/bin/python -m pip install -q 'wechaty==0.10.7' 'pyee<12' 'urllib3<2' -e '.[wechaty]'
 	touch $@
 
-# wechat4u 0.7.14 from npm, and itchat-uos 1.4.1 in its own venv (old pins: kept out of .venv).
-clients: $(CLIENTS_NODE)/node_modules/.installed $(ITCHAT_VENV)/.installed
+# wechat4u 0.7.14 from npm; itchat-uos 1.4.1 and its fork itchat-uos-fix 1.5.1.dev0 each in
+# their own venv (old pins, and both install the same `itchat` package: kept out of .venv).
+clients: $(CLIENTS_NODE)/node_modules/.installed $(ITCHAT_VENV)/.installed \
+	$(ITCHAT_FIX_VENV)/.installed
 
 $(CLIENTS_NODE)/node_modules/.installed: $(CLIENTS_NODE)/package.json
 	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(CLIENTS_NODE)
@@ -59,6 +62,11 @@ $(CLIENTS_NODE)/node_modules/.installed: $(CLIENTS_NODE)/package.json
 $(ITCHAT_VENV)/.installed:
 	$(PYTHON) -m venv $(ITCHAT_VENV)
 	$(ITCHAT_VENV)/bin/python -m pip install -q 'itchat-uos==1.4.1'
+	touch $@
+
+$(ITCHAT_FIX_VENV)/.installed:
+	$(PYTHON) -m venv $(ITCHAT_FIX_VENV)
+	$(ITCHAT_FIX_VENV)/bin/python -m pip install -q 'itchat-uos-fix==1.5.1.dev0'
 	touch $@
 
 # Debian's Chromium; a browser download (`playwright install`) is never used.
@@ -105,4 +113,5 @@ cassettes: setup
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) $(WEBCLIENT)/node_modules $(WEBCLIENT)/vendor $(SERVICE)/node_modules \
-		$(SDK_NODE)/node_modules $(ITCHAT_VENV) $(CLIENTS_NODE)/node_modules .mypy_cache .ruff_cache
+		$(SDK_NODE)/node_modules $(ITCHAT_VENV) $(ITCHAT_FIX_VENV) $(CLIENTS_NODE)/node_modules \
+		.mypy_cache .ruff_cache

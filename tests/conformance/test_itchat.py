@@ -1,4 +1,6 @@
-"""itchat-uos 1.4.1 (PyPI, unmodified) against ``wechaty-web sandbox``: the whole life of a bot."""
+"""itchat-uos 1.4.1 and itchat-uos-fix 1.5.1.dev0 (PyPI, unmodified) against the standalone
+sandbox: the whole life of a bot. 1.4.1 ignores the ticket XML (Skey "", pass_ticket = DeviceID, sid/uin
+from cookies); the fork reads skey/pass_ticket from it again."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import pytest
 
 from .conftest import ROOT, Driver, SandboxProcess
 
-ITCHAT_PY = ROOT / ".venv-itchat" / "bin" / "python"
+# itchat in its own venvs (make clients), never the project's
+VENVS = {"itchat-uos 1.4.1": ".venv-itchat", "itchat-uos-fix 1.5.1.dev0": ".venv-itchat-fix"}
 DRIVER = Path(__file__).parent / "drivers" / "itchat_driver.py"
 ROOM = "Wechaty Developers"  # the bot's room with Alice and Bob (default world)
 
@@ -21,11 +24,12 @@ def md5(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
 
-@pytest.fixture
-async def itchat(sandbox_process: SandboxProcess, tmp_path: Path) -> Any:
-    assert ITCHAT_PY.exists(), "run `make clients` (make test does)"
+@pytest.fixture(params=list(VENVS.values()), ids=list(VENVS))
+async def itchat(sandbox_process: SandboxProcess, tmp_path: Path, request: Any) -> Any:
+    python = ROOT / request.param / "bin" / "python"
+    assert python.exists(), "run `make clients` (make test does)"
     env = sandbox_process.client_env(tmp_path)
-    driver = await Driver.start([str(ITCHAT_PY), str(DRIVER)], env, tmp_path)
+    driver = await Driver.start([str(python), str(DRIVER)], env, tmp_path)
     try:
         yield driver
     finally:
