@@ -1,6 +1,6 @@
 """itchat-uos 1.4.1 and itchat-uos-fix 1.5.1.dev0 (PyPI, unmodified) against the standalone
-sandbox: the whole life of a bot. 1.4.1 ignores the ticket XML (Skey "", pass_ticket = DeviceID, sid/uin
-from cookies); the fork reads skey/pass_ticket from it again."""
+sandbox: the whole life of a bot. 1.4.1 ignores the ticket XML (Skey "", pass_ticket = DeviceID,
+sid/uin from cookies); the fork reads skey/pass_ticket from it again."""
 
 from __future__ import annotations
 
