@@ -6,12 +6,15 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from wechaty_puppet_web import BrowserPool, PuppetWeb, PuppetWebOptions
+from wechaty_puppet_web.browser.launcher import chromium_args, find_chromium
 from wechaty_puppet_web.browser.remote import BrowserServer, start_browser_server
 from wechaty_puppet_web.events import EventName
+from wechaty_puppet_web.options import sandbox_browser_args
 from wechaty_puppet_web.sandbox import Sandbox
 
 from .test_puppet_support import T
@@ -85,3 +88,36 @@ async def test_puppets_drive_a_browser_in_the_server_process(
             assert _chromiums_under(os.getpid()) - in_server == ours_before  # ...none started here
         finally:
             await asyncio.gather(*(p.stop() for p in puppets))
+
+
+async def test_a_cdp_endpoint_is_the_same_case(sb: Sandbox, tmp_path: Path) -> None:
+    # A Chromium started by hand with a DevTools port (as a browser grid would run one), with the
+    # project's flags and the sandbox mapping; the puppet gets only its http:// URL.
+    args = chromium_args([*sandbox_browser_args(sb.url), "--headless", "--remote-debugging-port=0",
+                          f"--user-data-dir={tmp_path / 'profile'}", "about:blank"])  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        find_chromium(), *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        assert proc.stderr is not None
+        async with asyncio.timeout(T * 2):
+            while b"DevTools listening on" not in (line := await proc.stderr.readline()):
+                assert line, "Chromium exited before listening"
+        port = urlsplit(line.decode().split()[-1]).port
+        sb.phone.auto_scan = True
+        puppet = PuppetWeb(
+            PuppetWebOptions(endpoint=f"http://127.0.0.1:{port}", sandbox=sb.url, session_file=None)
+        )
+        try:
+            ready = puppet.wait_for(EventName.READY, timeout=T * 2)
+            await puppet.start()
+            await ready
+            got = puppet.wait_for(EventName.MESSAGE, lambda e: e.payload.text == "cdp", T)
+            sb.world.send_text(from_="wxid_alice", to=sb.world.bot, text="cdp")
+            await got
+        finally:
+            await puppet.stop()
+        assert proc.returncode is None  # the puppet never closes a browser it did not start
+    finally:
+        proc.kill()
+        await proc.wait()
