@@ -31,7 +31,13 @@ from ..errors import (
     PuppetWebError,
     SessionError,
 )
-from ..events import DongEvent, EventName, LogoutEvent
+from ..events import (
+    ConnectionLostEvent,
+    ConnectionRestoredEvent,
+    DongEvent,
+    EventName,
+    LogoutEvent,
+)
 from ..options import PuppetWebOptions
 from ..payloads import MessagePayload
 from ..protocol import parse
@@ -73,6 +79,7 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
         self._running = False
         self._login_refused = False
         self._handlers["login-refused"] = self._ev_login_refused
+        self._handlers["net"] = self._ev_net
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -205,6 +212,17 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
         if self._login_refused:
             return  # the alert of a refused login: already reported as a LoginError
         self._emit_error(PuppetWebError(f"page {kind}: {message[:200]}"), "dialog")
+
+    async def _ev_net(self, data: dict[str, Any]) -> None:
+        # The page's link to the server (netwatch.js): lost after failed polls, back on an answer.
+        if data.get("state") == "lost":
+            _log.warning("connection to the server lost: %s", data.get("reason"))
+            self.emit_event(ConnectionLostEvent(reason=str(data.get("reason") or "")))
+        elif data.get("state") == "back":
+            down_ms = data.get("downMs")
+            down = float(down_ms) / 1000 if isinstance(down_ms, int | float) else 0.0
+            _log.warning("connection to the server back after %.1f s", down)
+            self.emit_event(ConnectionRestoredEvent(down_for=round(down, 3)))
 
     async def _ev_login_refused(self, data: dict[str, Any]) -> None:
         # The client would alert and reload forever; report once and park the page.

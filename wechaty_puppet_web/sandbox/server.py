@@ -34,6 +34,7 @@ from .httpkit import (
 from .limits import SendLimit, limit_for
 from .login import QR_TTL, LoginHub
 from .media import MediaStore
+from .outage import Outage
 from .phone import Phone
 from .routing import FAULT, ROUTES
 from .session import SessionHub
@@ -121,6 +122,9 @@ class Sandbox:
         self._seed = seed
         self._certs: Certs | None = None
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        # ``await sb.outage.begin()`` / ``end()``: the whole server unreachable (outage.py).
+        self.outage = Outage(self._listen, self._unlisten)
         self.requests = 0  # count of requests served (tests assert a replay bypassed the sandbox)
         self._fresh(world, self._default_lang)
         self.accounts = AccountSet(self)  # more bot accounts on the same port (accounts.py)
@@ -169,8 +173,21 @@ class Sandbox:
             await runner.cleanup()
             raise SandboxError(f"sandbox cannot listen on {self.host}:{self.port}: {exc}") from exc
         self._runner = runner
+        self._site = site
         self.port = int(runner.addresses[0][1])
         _log.info("sandbox listening on %s", self.url)
+
+    async def _unlisten(self) -> None:
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+
+    async def _listen(self) -> None:
+        if self._runner is None or self._certs is None or self._site is not None:
+            return
+        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self._certs.server)
+        await site.start()
+        self._site = site
 
     async def stop(self) -> None:
         """Stop listening; pending long polls are answered or cut."""
@@ -181,6 +198,7 @@ class Sandbox:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+            self._site = None
 
     async def __aenter__(self) -> Sandbox:
         await self.start()
@@ -258,6 +276,13 @@ class Sandbox:
 
     # ------------------------------------------------------------ routing
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        transport = self.outage.admit(request)
+        try:
+            return await self._serve(request)
+        finally:
+            self.outage.release(transport)
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
         kind = host_kind(hostname(request))
         if request.method == "OPTIONS":
