@@ -16,7 +16,9 @@ from .util import drain, next_sync
 
 async def test_an_outage_refuses_cuts_and_ends(box: Sandbox, bot: BareClient) -> None:
     held = asyncio.ensure_future(bot.synccheck())  # a long poll in flight when it starts
-    await asyncio.wait_for(box.sessions.current.polling.wait(), 3)  # the poll is held
+    session = box.sessions.current
+    assert session is not None
+    await asyncio.wait_for(session.polling.wait(), 3)  # the poll is held
     try:
         await box.outage.begin()
         with pytest.raises(aiohttp.ClientError):
