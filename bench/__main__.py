@@ -1,4 +1,5 @@
-"""``python -m bench [login latency burst send scale fleet] [--json PATH] [-v]``: run and print.
+"""``python -m bench [login latency burst send scale fleet service] [--json PATH] [-v]``: run,
+print.
 
 Runs the named benchmarks (all by default) one after another, prints one table with each figure,
 its bare-protocol floor, the target and whether it was met, and writes the same as JSON to
@@ -20,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import burst, fleet, latency, login, scale, send
+from . import burst, fleet, latency, login, scale, send, service
 from .harness import Figure
 
 BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
@@ -30,6 +31,7 @@ BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "send": send.run,
     "scale": scale.run,
     "fleet": fleet.run,
+    "service": service.run,
 }
 DESCRIPTION = "Run the benchmarks; print each figure beside the bare-protocol floor and its target."
 BENCH_TIMEOUT = 180.0  # seconds; a benchmark that hangs is cut off and reported

@@ -19,6 +19,13 @@ MISSING = (
 
 
 def require() -> None:
-    """Raise :class:`ServiceError` when the generated modules are absent."""
+    """Raise :class:`ServiceError` when the generated modules are absent or unusable."""
     if importlib.util.find_spec(f"{__name__}.puppet_pb2") is None:
         raise ServiceError(MISSING)
+    try:
+        importlib.import_module(f"{__name__}.puppet_pb2")
+    except Exception as exc:  # protobuf older than the generator (VersionError), or broken
+        raise ServiceError(
+            f"the generated gRPC stubs cannot be loaded ({type(exc).__name__}: {exc}); "
+            "upgrade protobuf (`pip install -U protobuf`) or regenerate them (`make setup`)"
+        ) from None
