@@ -15,7 +15,7 @@ ITCHAT_FIX_VENV := .venv-itchat-fix
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup vendor sdks clients demo test test-min lint typecheck unit sandbox bench cassettes clean
+.PHONY: setup vendor sdks clients demo test test-min test-wheel lint typecheck unit sandbox bench cassettes clean
 
 setup: $(VENV)/.installed vendor $(SERVICE)/stubs/puppet_pb2.py $(CHROMIUM) /usr/share/doc/libzbar0
 
@@ -83,7 +83,7 @@ demo: setup
 
 test: setup sdks clients lint typecheck
 	$(PY) -m pytest -q
-	$(MAKE) --no-print-directory test-min
+	$(MAKE) --no-print-directory test-min test-wheel
 
 # The lowest dependency versions pyproject allows (tests/constraints-min.txt), in a separate
 # virtualenv: the unit tests and one sandbox protocol module (no browser). Reuses pip's cache.
@@ -93,6 +93,11 @@ test-min: setup
 	$(MIN_VENV)/bin/python -m pip install -q -c tests/constraints-min.txt -e '.[testing]' pytest-timeout pyzbar
 	$(MIN_VENV)/bin/python -m pip check
 	$(MIN_VENV)/bin/python -m pytest -q tests/unit tests/sandbox/test_messages.py
+
+# Build the sdist and the wheel (from the sdist, without node), install the wheel in a fresh
+# virtualenv outside the checkout and run the demo and a bot author's tests from there.
+test-wheel: setup
+	$(PY) tests/wheel/check_wheel.py
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -11,13 +11,16 @@ from wechaty_puppet_web.recording.testing import assert_replayed_events, replay_
 from wechaty_puppet_web.sandbox import Sandbox
 
 pytestmark = pytest.mark.browser
-CASSETTES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "cassettes").glob("*.jsonl"))
+ROOT = Path(__file__).resolve().parents[2]
+CASSETTES = sorted((ROOT / "fixtures" / "cassettes").glob("*.jsonl"))
+# cassettes recorded with a bot attached replay with the same bot (its requests are recorded)
+BOTS = {"bot": ROOT / "tests" / "wheel" / "author" / "bot.py"}
 
 
 @pytest.mark.parametrize("path", CASSETTES, ids=lambda p: p.stem)
 async def test_fixture_replays(browser: Browser, sandbox_server: Sandbox, path: Path) -> None:
     before = sandbox_server.requests
-    async with replay_puppet(path, browser) as session:
+    async with replay_puppet(path, browser, bot=BOTS.get(path.stem)) as session:
         await session.wait_for_recorded()
         session.replayer.raise_errors()
         assert_replayed_events(session.events, session.replayer.cassette)
