@@ -15,7 +15,7 @@ ITCHAT_FIX_VENV := .venv-itchat-fix
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup vendor sdks clients demo test test-min test-wheel lint typecheck unit sandbox bench cassettes clean
+.PHONY: setup vendor sdks clients demo test test-min test-wheel docs lint typecheck unit sandbox bench cassettes clean
 
 setup: $(VENV)/.installed vendor $(SERVICE)/stubs/puppet_pb2.py $(CHROMIUM) /usr/share/doc/libzbar0
 
@@ -83,7 +83,7 @@ demo: setup
 
 test: setup sdks clients lint typecheck
 	$(PY) -m pytest -q
-	$(MAKE) --no-print-directory test-min test-wheel
+	$(MAKE) --no-print-directory test-min test-wheel docs
 
 # The lowest dependency versions pyproject allows (tests/constraints-min.txt), in a separate
 # virtualenv: the unit tests and one sandbox protocol module (no browser). Reuses pip's cache.
@@ -98,6 +98,21 @@ test-min: setup
 # virtualenv outside the checkout and run the demo and a bot author's tests from there.
 test-wheel: setup
 	$(PY) tests/wheel/check_wheel.py
+
+# The API reference from the docstrings (pdoc, Google style) into a git-ignored folder; the greps
+# check it really holds the public API. adapter/ is left out: it imports the optional
+# python-wechaty, absent here; the generated gRPC stubs have no docstrings of ours.
+DOCS := docs/api
+DOC_MODULES = wechaty_puppet_web $$($(PY) -c 'import pkgutil, wechaty_puppet_web as w; \
+	print(" ".join("wechaty_puppet_web." + m.name for m in pkgutil.iter_modules(w.__path__) \
+	if m.name != "adapter"))') '!wechaty_puppet_web.service.stubs'
+docs: setup
+	$(PY) -m pip install -q 'pdoc>=15'
+	rm -rf $(DOCS)
+	$(PY) -m pdoc -o $(DOCS) --docformat google $(DOC_MODULES)
+	grep -q 'id="PuppetWeb"' $(DOCS)/wechaty_puppet_web.html
+	grep -q 'id="attach_bot"' $(DOCS)/wechaty_puppet_web/pytest_plugin.html
+	@echo "API reference: $(DOCS)/index.html"
 
 lint:
 	$(VENV)/bin/ruff check .

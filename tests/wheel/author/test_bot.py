@@ -5,7 +5,14 @@ from pathlib import Path
 import bot
 
 from wechaty_puppet_web import PuppetWeb
-from wechaty_puppet_web.pytest_plugin import ReplayFactory, assert_replayed_events, attach_bot
+from wechaty_puppet_web.pytest_plugin import (
+    RecordFactory,
+    ReplayFactory,
+    assert_replayed_events,
+    attach_bot,
+    login_with_phone,
+)
+from wechaty_puppet_web.recording import load
 from wechaty_puppet_web.sandbox import Sandbox
 
 CASSETTE = Path(__file__).parent / "cassettes" / "bot.jsonl"
@@ -36,3 +43,21 @@ async def test_replays_a_recorded_session(wpw_replay: ReplayFactory) -> None:
         assert_replayed_events(session.events, session.replayer.cassette)
         sent = [r for r in session.replayer.unserved() if "webwxsendmsg" in r.request.url]
         assert not sent, "the bot did not send what it sent while recording"
+
+
+async def test_records_a_session(
+    wpw_record: RecordFactory, wpw_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # how cassettes/bot.jsonl was made: record the bot against the sandbox once, commit the file
+    world = wpw_sandbox.world
+    async with wpw_record(tmp_path / "bot.jsonl", bot=bot) as session:
+        await login_with_phone(session, wpw_sandbox)
+        echoed = session.puppet.wait_for("message", lambda e: e.payload.text == "dong", timeout=30)
+        world.send_text(from_=world.contact("wxid_alice"), to=world.bot, text="ding")
+        await echoed
+    texts = [
+        e.payload["payload"]["text"]
+        for e in load(tmp_path / "bot.jsonl").events
+        if e.name == "message"
+    ]
+    assert texts == ["ding", "dong"]
