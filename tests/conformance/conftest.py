@@ -185,3 +185,8 @@ class Driver:
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reader
+
+
+def media_of(msg_id: str) -> Callable[[dict[str, Any]], bool]:
+    """An event predicate: message ``msg_id`` reported with its downloaded media."""
+    return lambda e: e.get("msg_id") == msg_id and "media" in e

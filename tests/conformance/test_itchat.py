@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, Driver, SandboxProcess
+from .conftest import ROOT, Driver, SandboxProcess, media_of
 
 # itchat in its own venvs (make clients), never the project's
 VENVS = {"itchat-uos 1.4.1": ".venv-itchat", "itchat-uos-fix 1.5.1.dev0": ".venv-itchat-fix"}
@@ -75,6 +75,12 @@ async def test_itchat_lives_a_bots_life(
         md5(data),
     )
 
+    # voice and video (downloaded with MsgID / Range as the client asks)
+    for route in ("/v1/voices", "/v1/videos"):
+        mid = (await sb.post(route, {"from": "wxid_alice", "to": "bot"}))["msg_id"]
+        got = await itchat.event(media_of(mid))
+        assert got["media"]["md5"] == md5(await sb.media(mid)), route
+
     # send text, image and file
     text = await itchat.call("send_text", nick="Alice", text="hello from itchat")
     [out] = await sb.bot_sent()
@@ -92,7 +98,7 @@ async def test_itchat_lives_a_bots_life(
     )
     assert await sb.media(out["msg_id"]) == picture.read_bytes()
     doc = tmp_path / "report.txt"
-    doc.write_bytes(b"a report " * 200)
+    doc.write_bytes(b"a report " * 70_000)  # 630 KB: two upload chunks
     sent_doc = await itchat.call("send_file", nick="Bobby", path=str(doc))
     [out] = await sb.bot_sent(after=sent_img["msg_id"])
     assert (out["to"], out["type"], out["file_name"]) == ("wxid_bob", "file", "report.txt")

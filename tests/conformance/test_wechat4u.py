@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Driver, SandboxProcess
+from .conftest import Driver, SandboxProcess, media_of
 
 CLIENTS = Path(__file__).parent / "clients" / "node_modules"
 DRIVER = Path(__file__).parent / "drivers" / "wechat4u_driver.js"
@@ -72,6 +72,12 @@ async def test_wechat4u_lives_a_bots_life(
     got = await wechat4u.event(lambda e: e["msg_id"] == file["msg_id"] and "media" in e)
     assert (got["file_name"], got["media"]["md5"]) == ("data.bin", md5(data))
 
+    # voice and video (downloaded with MsgID / Range as the client asks)
+    for route in ("/v1/voices", "/v1/videos"):
+        mid = (await sb.post(route, {"from": "wxid_alice", "to": "bot"}))["msg_id"]
+        got = await wechat4u.event(media_of(mid))
+        assert got["media"]["md5"] == md5(await sb.media(mid)), route
+
     # three sends at once (wechat4u makes ClientMsgId from Date.now() * 1000, so they may share
     # it): each is delivered to its own receiver
     texts = await asyncio.gather(
@@ -93,7 +99,7 @@ async def test_wechat4u_lives_a_bots_life(
     assert (out["msg_id"], out["type"]) == (pic["msg_id"], "image")
     assert await sb.media(pic["msg_id"]) == picture.read_bytes()
     doc = tmp_path / "notes.txt"
-    doc.write_bytes("笔记 notes\n".encode() * 100)
+    doc.write_bytes("笔记 notes\n".encode() * 80_000)  # 1.2 MB: three upload chunks
     sent_doc = await wechat4u.call("send_file", nick="Alice", path=str(doc))
     [out] = await sb.bot_sent(after=texts[0]["msg_id"], to="wxid_alice")
     assert (out["msg_id"], out["type"], out["file_name"]) == (

@@ -93,6 +93,10 @@ async def test_images_files_media_and_recall(api: Any, box: Sandbox, bot: BareCl
     async with api.get("/v1/messages", params={"from": "wxid_alice"}) as r:
         kinds = [(m["type"], m["file_name"], m["size"]) for m in await _json(r)]
     assert kinds[0] == ("file", "a.pdf", len(data)) and kinds[1][0] == "image"
+    for route, kind in (("/v1/voices", "voice"), ("/v1/videos", "video")):
+        async with api.post(route, json={"from": "wxid_bob", "to": "bot"}) as r:
+            mid = (await _json(r))["msg_id"]
+        assert box.world.message(mid).media and message_kind(box, mid) == kind
     async with api.post(f"/v1/messages/{image_id}/recall") as r:
         assert r.status == 200
     assert box.world.message(image_id).recalled
@@ -166,6 +170,12 @@ async def test_bad_requests_are_clear_errors(api: Any) -> None:
             assert "error" in await _json(r)
     async with api.post("/v1/messages", data=b"{not json") as r:
         assert r.status == 400
+
+
+def message_kind(box: Sandbox, msg_id: str) -> str:
+    from wechaty_puppet_web.sandbox.control import message_json
+
+    return str(message_json(box.world.message(msg_id), box.world.bot.wxid)["type"])
 
 
 def test_the_proxy_serves_only_wechat_hosts() -> None:

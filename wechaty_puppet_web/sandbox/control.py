@@ -14,6 +14,8 @@ ids (``wxid_…``, ``…@chatroom``); ``"bot"`` names the bot account. Errors an
 | ``POST /v1/messages/<id>/recall`` | ``world.recall`` |
 | ``POST /v1/images {"from","to","data"?}`` (base64) | ``world.send_image`` |
 | ``POST /v1/files {"from","to","name","data"}`` | ``world.send_file`` |
+| ``POST /v1/voices {"from","to","data"?}`` | ``world.send_voice`` |
+| ``POST /v1/videos {"from","to","data"?}`` | ``world.send_video`` |
 | ``POST /v1/contacts {"wxid","nickname","friend"?}`` | ``world.add_contact`` |
 | ``POST /v1/friend-requests {"from","hello"?}`` | ``world.friend_request`` |
 | ``POST /v1/friend-requests/<wxid>/accept`` | ``world.accept_friend_request`` |
@@ -116,6 +118,8 @@ class ControlServer:
         r.add_post("/v1/messages/{msg_id}/recall", self._recall)
         r.add_post("/v1/images", self._send_image)
         r.add_post("/v1/files", self._send_file)
+        r.add_post("/v1/voices", self._send_voice)
+        r.add_post("/v1/videos", self._send_video)
         r.add_post("/v1/contacts", self._add_contact)
         r.add_post("/v1/friend-requests", self._friend_request)
         r.add_post("/v1/friend-requests/{wxid}/accept", self._accept)
@@ -221,6 +225,24 @@ class ControlServer:
             to=self._who(body.get("to"), "to"),
             name=name,
             data=data or b"",
+        )
+        return self._sent(msg)
+
+    async def _send_voice(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        msg = self.sb.world.send_voice(
+            from_=self._who(body.get("from"), "from"),
+            to=self._who(body.get("to"), "to"),
+            data=self._data(body.get("data"), required=False),
+        )
+        return self._sent(msg)
+
+    async def _send_video(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        msg = self.sb.world.send_video(
+            from_=self._who(body.get("from"), "from"),
+            to=self._who(body.get("to"), "to"),
+            data=self._data(body.get("data"), required=False),
         )
         return self._sent(msg)
 

@@ -14,7 +14,7 @@ import threading
 import traceback
 
 import itchat
-from itchat.content import ATTACHMENT, NOTE, PICTURE, TEXT
+from itchat.content import ATTACHMENT, NOTE, PICTURE, RECORDING, TEXT, VIDEO
 
 _out = threading.Lock()
 
@@ -29,7 +29,9 @@ def digest(data):
     return {"size": len(data), "md5": hashlib.md5(data).hexdigest(), "head": data[:4].hex()}
 
 
-@itchat.msg_register([TEXT, PICTURE, ATTACHMENT, NOTE], isFriendChat=True, isGroupChat=True)
+@itchat.msg_register(
+    [TEXT, PICTURE, ATTACHMENT, NOTE, RECORDING, VIDEO], isFriendChat=True, isGroupChat=True
+)
 def on_message(msg):
     event = {
         "event": "message",

@@ -46,6 +46,10 @@ bot.on('message', msg => {
   let media = null
   if (msg.MsgType === bot.CONF.MSGTYPE_IMAGE) {
     media = bot.getMsgImg(msg.MsgId)
+  } else if (msg.MsgType === bot.CONF.MSGTYPE_VOICE) {
+    media = bot.getVoice(msg.MsgId)
+  } else if (msg.MsgType === bot.CONF.MSGTYPE_VIDEO) {
+    media = bot.getVideo(msg.MsgId)
   } else if (msg.MsgType === bot.CONF.MSGTYPE_APP && msg.AppMsgType === 6) {
     media = bot.getDoc(msg.FromUserName, msg.MediaId, msg.FileName)
   }
