@@ -103,3 +103,36 @@ def test_the_event_stream_carries_wechaty_events_only() -> None:
     assert wechaty <= set(EVENT_TYPES)
     for name in EventName:
         assert bool(puppet.listeners(name.value)) == (name.value in EVENT_TYPES), name
+
+
+async def test_a_url_filebox_is_fetched() -> None:
+    from aiohttp import web
+
+    from wechaty_puppet_web.interop.filebox_json import fetch_url
+
+    body = b"GIF89a" + b"\x00" * 30
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/missing":
+            return web.Response(status=404)
+        return web.Response(body=body, content_type="image/gif")
+
+    app = web.Application()
+    app.router.add_get("/{name}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        for key in ("url", "remoteUrl"):  # TypeScript, python-wechaty
+            text = json.dumps({"type": 2, key: f"http://127.0.0.1:{port}/a.gif", "name": "a.gif"})
+            box = await filebox_from_json(text, fetch_url=fetch_url)
+            assert (box.name, box.mimetype, await box.read()) == ("a.gif", "image/gif", body)
+        missing = json.dumps({"type": 2, "url": f"http://127.0.0.1:{port}/missing"})
+        with pytest.raises(FileBoxError):
+            await filebox_from_json(missing, fetch_url=fetch_url)
+        with pytest.raises(FileBoxError):  # no fetcher given: never a silent download
+            await filebox_from_json(json.dumps({"type": 2, "url": "http://x/y"}))
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,194 @@
+"""The Puppet service's RPCs one by one against a logged-in PuppetWeb, asserted on the world.
+
+The SDK tests drive the common paths through real clients; this drives the rest with a plain
+gRPC client: set-or-get calls in both their current and deprecated field forms, payloads, room
+actions, forwards, the FileBox streams (Upload then a UUID FileBox, Download, the deprecated
+chunked ones) and what the event stream says about them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from google.protobuf.wrappers_pb2 import StringValue
+from grpclib.client import Channel
+from grpclib.const import Cardinality
+
+from wechaty_puppet_web.sandbox.samples import jpeg
+from wechaty_puppet_web.service.stubs import deprecated_file_box_pb2 as fbpb
+from wechaty_puppet_web.service.stubs import puppet_contact_pb2 as contact
+from wechaty_puppet_web.service.stubs import puppet_download_upload_pb2 as updown
+from wechaty_puppet_web.service.stubs import puppet_message_pb2 as message
+from wechaty_puppet_web.service.stubs import puppet_room_member_pb2 as member
+from wechaty_puppet_web.service.stubs import puppet_room_pb2 as room
+
+from .conftest import TOKEN, Served, T
+
+pytestmark = pytest.mark.browser
+
+
+class Client:
+    """A bare gRPC client of the service."""
+
+    def __init__(self, served: Served) -> None:
+        self.channel = Channel("127.0.0.1", served.service.port)
+        self.channel._authority = TOKEN
+
+    async def call(self, method: str, request: Any, reply: type) -> Any:
+        stream: Any
+        async with self.channel.request(
+            f"/wechaty.Puppet/{method}", Cardinality.UNARY_UNARY, type(request), reply
+        ) as stream:
+            await stream.send_message(request, end=True)
+            return await stream.recv_message()
+
+
+@pytest.fixture
+async def client(served: Served) -> AsyncIterator[Client]:
+    c = Client(served)
+    try:
+        yield c
+    finally:
+        c.channel.close()
+
+
+async def test_contacts_and_alias_in_both_field_forms(served: Served, client: Client) -> None:
+    world = served.sandbox.world
+    friend = world.friends[0]
+    fid = world.username_of(friend)
+    ids = (
+        await client.call("ContactList", contact.ContactListRequest(), contact.ContactListResponse)
+    ).ids
+    assert fid in ids
+    p = await client.call(
+        "ContactPayload", contact.ContactPayloadRequest(id=fid), contact.ContactPayloadResponse
+    )
+    assert (p.id, p.name, p.friend) == (fid, friend.nickname, True)
+    await client.call(
+        "ContactAlias", contact.ContactAliasRequest(id=fid, alias="Buddy"),
+        contact.ContactAliasResponse,
+    )  # fmt: skip
+    assert world.contact(friend.wxid).remark == "Buddy"
+    old_style = contact.ContactAliasRequest(
+        id=fid, alias_string_value_deprecated=StringValue(value="Pal")
+    )
+    await client.call("ContactAlias", old_style, contact.ContactAliasResponse)  # python-wechaty
+    assert world.contact(friend.wxid).remark == "Pal"
+    got = await client.call(
+        "ContactAlias", contact.ContactAliasRequest(id=fid), contact.ContactAliasResponse
+    )
+    assert (got.alias, got.alias_string_value_deprecated.value) == ("Pal", "Pal")
+
+
+async def test_rooms_topic_members_and_payloads(served: Served, client: Client) -> None:
+    world = served.sandbox.world
+    room_w = world.bot_rooms()[0]
+    rid = world.username_of(room_w)
+    ids = (await client.call("RoomList", room.RoomListRequest(), room.RoomListResponse)).ids
+    assert rid in ids
+    p = await client.call("RoomPayload", room.RoomPayloadRequest(id=rid), room.RoomPayloadResponse)
+    assert p.topic == room_w.topic and len(p.member_ids) == len(room_w.members)
+    members = await client.call(
+        "RoomMemberList", member.RoomMemberListRequest(id=rid), member.RoomMemberListResponse
+    )
+    assert sorted(members.member_ids) == sorted(p.member_ids)
+    someone = next(m for m in p.member_ids if m != served.puppet.self_id())
+    mp = await client.call(
+        "RoomMemberPayload", member.RoomMemberPayloadRequest(id=rid, member_id=someone),
+        member.RoomMemberPayloadResponse,
+    )  # fmt: skip
+    assert mp.id == someone and mp.name
+    await client.call(
+        "RoomTopic", room.RoomTopicRequest(id=rid, topic="Renamed by RPC"), room.RoomTopicResponse
+    )
+    assert world.room(room_w.room_id).topic == "Renamed by RPC"
+    got = await client.call("RoomTopic", room.RoomTopicRequest(id=rid), room.RoomTopicResponse)
+    assert got.topic == "Renamed by RPC"
+
+
+async def test_messages_payload_forward_and_file_streams(served: Served, client: Client) -> None:
+    world = served.sandbox.world
+    me = world.bot.wxid
+    friend, other = world.friends[0], world.friends[1]
+    fid, oid = world.username_of(friend), world.username_of(other)
+    picture = jpeg(50, 40, "#a52")
+    got = served.puppet.wait_for("message", lambda e: e.payload.talker_id == fid, timeout=T)
+    world.send_image(from_=friend, to=world.bot, data=picture)
+    msg_id = (await got).message_id
+
+    p = await client.call(
+        "MessagePayload", message.MessagePayloadRequest(id=msg_id), message.MessagePayloadResponse
+    )
+    assert (p.id, p.talker_id, p.type) == (msg_id, fid, 6)  # IMAGE: the TypeScript number
+    assert p.receive_time.seconds > 0 and p.timestamp_deprecated // 1000 == p.receive_time.seconds
+
+    box = await client.call(
+        "MessageFile", message.MessageFileRequest(id=msg_id), message.MessageFileResponse
+    )
+    assert base64.b64decode(json.loads(box.file_box)["base64"]) == picture
+
+    stream: Any
+    async with client.channel.request(
+        "/wechaty.Puppet/MessageFileStream", Cardinality.UNARY_STREAM,
+        fbpb.MessageFileStreamRequest, fbpb.MessageFileStreamResponse,
+    ) as stream:  # fmt: skip
+        await stream.send_message(fbpb.MessageFileStreamRequest(id=msg_id), end=True)
+        chunks = [frame async for frame in stream]
+    assert chunks[0].file_box_chunk.HasField("name")
+    assert b"".join(c.file_box_chunk.data for c in chunks[1:]) == picture
+
+    fwd = await client.call(
+        "MessageForward", message.MessageForwardRequest(message_id=msg_id, conversation_id=oid),
+        message.MessageForwardResponse,
+    )  # fmt: skip
+    assert fwd.id and fwd.id == fwd.id_string_value_deprecated.value
+    sent = await world.wait_for_message(
+        lambda m: m.sender == me and m.to == other.wxid and m.msg_type == 3, timeout=T
+    )
+    assert sent.media == picture
+
+    # Upload, then send the upload by its id (the TypeScript client's way), then Download it.
+    upload_bytes = jpeg(30, 20, "#25a")
+    async with client.channel.request(
+        "/wechaty.Puppet/Upload", Cardinality.STREAM_UNARY,
+        updown.UploadRequest, updown.UploadResponse,
+    ) as stream:  # fmt: skip
+        await stream.send_message(updown.UploadRequest(chunk=upload_bytes[:100]))
+        await stream.send_message(updown.UploadRequest(chunk=upload_bytes[100:]), end=True)
+        uuid = (await stream.recv_message()).id
+    uuid_box = json.dumps({"type": 7, "uuid": uuid, "name": "up.jpg"})
+    await client.call(
+        "MessageSendFile", message.MessageSendFileRequest(conversation_id=fid, file_box=uuid_box),
+        message.MessageSendFileResponse,
+    )  # fmt: skip
+    sent = await world.wait_for_message(
+        lambda m: m.sender == me and m.to == friend.wxid and m.msg_type == 3, timeout=T
+    )
+    assert sent.media == upload_bytes
+    async with client.channel.request(
+        "/wechaty.Puppet/Download", Cardinality.UNARY_STREAM,
+        updown.DownloadRequest, updown.DownloadResponse,
+    ) as stream:  # fmt: skip
+        await stream.send_message(updown.DownloadRequest(id=uuid), end=True)
+        assert b"".join([f.chunk async for f in stream]) == upload_bytes
+
+    # The deprecated chunked send: conversation id, a name frame, data frames.
+    chunked = jpeg(20, 20, "#5a2")
+    async with client.channel.request(
+        "/wechaty.Puppet/MessageSendFileStream", Cardinality.STREAM_UNARY,
+        fbpb.MessageSendFileStreamRequest, fbpb.MessageSendFileStreamResponse,
+    ) as stream:  # fmt: skip
+        await stream.send_message(fbpb.MessageSendFileStreamRequest(conversation_id=oid))
+        name = fbpb.FileBoxChunk(name="chunked.jpg")
+        await stream.send_message(fbpb.MessageSendFileStreamRequest(file_box_chunk=name))
+        data = fbpb.FileBoxChunk(data=chunked)
+        await stream.send_message(fbpb.MessageSendFileStreamRequest(file_box_chunk=data), end=True)
+        assert (await stream.recv_message()).id
+    sent = await world.wait_for_message(
+        lambda m: m.sender == me and m.to == other.wxid and m.media == chunked, timeout=T
+    )
+    assert sent.msg_type == 3
