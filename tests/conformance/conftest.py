@@ -112,6 +112,7 @@ class Driver:
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
+        self.name = ""  # which client (for the few steps a client cannot do)
         self.events: list[dict[str, Any]] = []
         self._results: dict[int, asyncio.Future[Any]] = {}
         self._event = asyncio.Event()

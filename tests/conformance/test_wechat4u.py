@@ -120,6 +120,11 @@ async def test_wechat4u_lives_a_bots_life(
     mine = await sb.get("/v1/messages", **{"from": "bot"})
     assert [m["recalled"] for m in mine if m["msg_id"] == first["msg_id"]] == [True]
 
+    # a room renamed by a member arrives as a system line (MsgType 10000)
+    await sb.post("/v1/rooms/1000001@chatroom/topic", {"by": "wxid_alice", "topic": "新名字"})
+    note = await wechat4u.event(lambda e: e["msg_type"] == 10000 and "新名字" in e["text"])
+    assert note["room"]
+
     # logout
     await wechat4u.call("logout")
     assert not (await sb.get("/v1/status"))["logged_in"]

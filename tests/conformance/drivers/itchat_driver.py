@@ -14,7 +14,7 @@ import threading
 import traceback
 
 import itchat
-from itchat.content import ATTACHMENT, NOTE, PICTURE, RECORDING, TEXT, VIDEO
+from itchat.content import ATTACHMENT, FRIENDS, NOTE, PICTURE, RECORDING, TEXT, VIDEO
 
 _out = threading.Lock()
 
@@ -48,6 +48,30 @@ def on_message(msg):
     else:
         event["media"] = digest(msg["Text"]())  # download_fn without a folder: the bytes
     emit(event)
+
+
+_requests = {}  # msg_id -> the requester (itchat's User, which knows how to accept)
+
+
+@itchat.msg_register(FRIENDS)
+def on_friend_request(msg):
+    _requests[msg["MsgId"]] = msg.user
+    emit(
+        {
+            "event": "friend_request",
+            "msg_id": msg["MsgId"],
+            "hello": msg["RecommendInfo"]["Content"],
+        }
+    )
+
+
+def accept_friend(a):
+    # itchat's documented way: msg.user.verify() (webwxverifyuser, Opcode 3)
+    user = _requests[a["msg_id"]]
+    if not hasattr(user.core, "add_friend"):  # itchat-uos-fix dropped it (the client's gap)
+        return {"ret": None}
+    r = user.verify()
+    return {"ret": r["BaseResponse"]["Ret"]}
 
 
 def user_name(nick=None, topic=None):
@@ -129,6 +153,7 @@ COMMANDS = {
     "send_file": send_file,
     "revoke": revoke,
     "avatar": avatar,
+    "accept_friend": accept_friend,
     "logout": logout,
 }
 
