@@ -8,6 +8,7 @@ chunked ones) and what the event stream says about them.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
@@ -22,6 +23,8 @@ from wechaty_puppet_web.sandbox.samples import jpeg
 from wechaty_puppet_web.service.stubs import deprecated_file_box_pb2 as fbpb
 from wechaty_puppet_web.service.stubs import puppet_contact_pb2 as contact
 from wechaty_puppet_web.service.stubs import puppet_download_upload_pb2 as updown
+from wechaty_puppet_web.service.stubs import puppet_event_pb2 as ev
+from wechaty_puppet_web.service.stubs import puppet_friendship_pb2 as friendship_pb
 from wechaty_puppet_web.service.stubs import puppet_message_pb2 as message
 from wechaty_puppet_web.service.stubs import puppet_room_member_pb2 as member
 from wechaty_puppet_web.service.stubs import puppet_room_pb2 as room
@@ -192,3 +195,51 @@ async def test_messages_payload_forward_and_file_streams(served: Served, client:
         lambda m: m.sender == me and m.to == other.wxid and m.media == chunked, timeout=T
     )
     assert sent.msg_type == 3
+
+
+async def test_the_event_stream_carries_room_friendship_and_logout_events(
+    served: Served, client: Client
+) -> None:
+    world = served.sandbox.world
+    room_w = world.room("1000001@chatroom")  # the bot owns it
+    rid = world.username_of(room_w)
+    member_w = next(m for m in room_w.members if m != world.bot.wxid)
+    frames: list[tuple[int, dict[str, Any]]] = []
+    stream: Any
+    async with client.channel.request(
+        "/wechaty.Puppet/Event", Cardinality.UNARY_STREAM, ev.EventRequest, ev.EventResponse
+    ) as stream:
+        await stream.send_message(ev.EventRequest(), end=True)
+
+        async def until(kind: int) -> dict[str, Any]:
+            async with asyncio.timeout(T):
+                while True:
+                    frame = await stream.recv_message()
+                    frames.append((frame.type, json.loads(frame.payload)))
+                    if frame.type == kind:
+                        return frames[-1][1]
+
+        await until(ev.EVENT_TYPE_READY)
+        world.rename_room(room_w, member_w, "Topic From The World")
+        topic = await until(ev.EVENT_TYPE_ROOM_TOPIC)
+        assert topic["roomId"] == rid and topic["newTopic"] == "Topic From The World"
+        assert topic["changerId"] == world.username_of(member_w)
+        dirty = [p for t, p in frames if t == ev.EVENT_TYPE_DIRTY]
+        assert {"payloadType": 3, "payloadId": rid} in dirty  # before room-topic, by `until`
+
+        world.kick(room_w, world.bot, member_w)
+        leave = await until(ev.EVENT_TYPE_ROOM_LEAVE)
+        assert leave["removeeIdList"] == [world.username_of(member_w)]
+
+        world.friend_request(from_="wxid_eve", hello="hi there")
+        friendship = await until(ev.EVENT_TYPE_FRIENDSHIP)
+        request = friendship_pb.FriendshipPayloadRequest(id=friendship["friendshipId"])
+        fp = await client.call(
+            "FriendshipPayload", request, friendship_pb.FriendshipPayloadResponse
+        )
+        assert (fp.hello, fp.type) == ("hi there", 2)  # RECEIVE
+
+        served.sandbox.phone.logout()
+        logout = await until(ev.EVENT_TYPE_LOGOUT)
+        assert logout["contactId"] and "data" in logout
+        await stream.cancel()
