@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import burst, fleet, latency, login, scale, send, service
+from . import burst, fleet, latency, login, scale, send, service, weight
 from .harness import Figure
 
 BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
@@ -32,10 +32,14 @@ BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "scale": scale.run,
     "fleet": fleet.run,
     "service": service.run,
+    "weight": weight.run,
 }
 DESCRIPTION = "Run the benchmarks; print each figure beside the bare-protocol floor and its target."
 BENCH_TIMEOUT = 180.0  # seconds; a benchmark that hangs is cut off and reported
-LONGER = {"fleet": fleet.TIMEOUT}  # benchmarks that need more (20 accounts start at once)
+LONGER = {
+    "fleet": fleet.TIMEOUT,
+    "weight": weight.TIMEOUT,
+}  # benchmarks that need more (20 accounts start at once)
 OUT_DIR = Path(__file__).resolve().parent / "out"
 
 _log = logging.getLogger("bench")

@@ -18,11 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from wechaty_puppet_web.sandbox import Room, Sandbox, World
+from wechaty_puppet_web.sandbox.webclient import PageOptions
 
 BIG = {"contacts": 5000, "rooms": 300, "members_per_room": 500}  # the design's scale figure
 WORLDS: dict[str, Callable[[], World]] = {
     "default": World.default,
     "big": lambda: World.generate(**BIG),
+    # 5,000 friends and a few small rooms: what the page files and renders after login.
+    "contacts5k": lambda: World.generate(contacts=5000, rooms=20, members_per_room=30),
 }
 
 
@@ -41,6 +44,7 @@ class Driver:
             "auto_scan": self.auto_scan,
             "fleet": self.fleet,
             "send_account": self.send_account,
+            "page": self.page,
         }
 
     def reset(self, world: str) -> None:
@@ -88,6 +92,10 @@ class Driver:
         """A friend of account ``bot`` (its wxid or a session UserName) texts it; the MsgId."""
         world = self.sb.accounts.find(bot).world
         return str(world.send_text(from_=world.friends[0], to=world.bot, text=text).msg_id)
+
+    def page(self, weight: str = "light", boot_delay: float = 0.0) -> None:
+        """The web client page's weight and boot delay (until the next reset)."""
+        self.sb.page = PageOptions(weight=weight, boot_delay=boot_delay)  # type: ignore[arg-type]
 
     def auto_scan(self, on: bool) -> None:
         """Let the phone scan and confirm QR codes by itself (or not)."""

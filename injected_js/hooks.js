@@ -222,6 +222,13 @@
         return;
       }
       wpw.emit('scan', scanState(scope));
+      if (scope.isNeedRefresh && typeof scope.refreshQrcode === 'function') {
+        // The expired-QR mask (after the page's 5 counted reloads): click it, as a user would;
+        // a new uuid follows (a new `scan`).
+        setTimeout(wpw.guard('refreshQrcode', function () {
+          glue.apply(function () { scope.refreshQrcode(); });
+        }), 0);
+      }
     }));
     // A watch first runs on the next digest; a page idling on the one-click panel has none.
     glue.rootScope().$evalAsync(function () {});

@@ -249,3 +249,30 @@ async def test_no_login_within_login_timeout_is_an_error(
     error = puppet.wait_for(EventName.ERROR, timeout=T)
     await puppet.start()
     assert "no login within" in str((await error).error)
+
+
+async def test_the_expired_qr_mask_is_refreshed_into_a_new_scan(
+    make_puppet: MakePuppet, sb: Sandbox
+) -> None:
+    # After five counted reloads (cookie refreshTimes, never reset) the page stops reloading on an
+    # expired uuid and shows the "expired" mask; the puppet clicks it and a new QR code follows.
+    puppet = make_puppet(session=False)
+    first = puppet.wait_for(EventName.SCAN, scan_is(ScanStatus.WAITING), timeout=T)
+    await puppet.start()
+    old = (await first).qrcode
+    await puppet.page.context.add_cookies(
+        [{"name": "refreshTimes", "value": "5", "url": "https://wx.qq.com/"}]
+    )
+    timeout = puppet.wait_for(EventName.SCAN, scan_is(ScanStatus.TIMEOUT), timeout=T)
+    fresh = puppet.wait_for(
+        EventName.SCAN, lambda e: e.status is ScanStatus.WAITING and e.qrcode != old, timeout=T
+    )
+    sb.phone.expire_qr()
+    await timeout
+    await fresh
+    assert (
+        await puppet.page.evaluate(
+            "() => angular.element('[ng-controller=loginController]').scope().isNeedRefresh"
+        )
+        is False
+    )

@@ -20,9 +20,9 @@ from .test_puppet_support import MakePuppet, T, start_ready
 
 pytestmark = pytest.mark.browser
 
-# The late script is held this long: the app's boot (init, then every getcontact page) is over
-# long before DOMContentLoaded, as on the real page.
-SLOW = PageOptions(boot_delay=2.5)
+# The heavy page, its late script held this long: the app's boot (init, then every getcontact
+# page) is over long before DOMContentLoaded, as on the real page.
+SLOW = PageOptions(weight="real", boot_delay=2.5)
 
 
 async def test_a_slow_logged_in_boot_after_the_host_switch_gets_ready(

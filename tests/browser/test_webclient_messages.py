@@ -15,6 +15,8 @@ from .test_webclient_support import (
     T,
     events,
     login,
+    wait_sync_idle,
+    wait_synced,
 )
 
 pytestmark = pytest.mark.browser
@@ -189,3 +191,22 @@ async def test_throwing_listener_drops_the_rest_of_the_batch(page: Page, wc: San
     got = await wait_ids(page, [str(five.msg_id)])
     assert str(three.msg_id) not in got and four_id not in got
     assert await page.evaluate("() => window._errorCount") >= 1
+
+
+async def test_continue_flag_is_followed_without_a_synccheck(page: Page, wc: Sandbox) -> None:
+    """More than one webwxsync reply's worth pending: the reply says ContinueFlag 1 and the page
+    calls webwxsync again at once (no synccheck in between), as the real client does."""
+    await login(page, wc)
+    await wait_sync_idle(page)
+    w = wc.world
+    ids = [
+        str(w.send_text(from_="wxid_alice", to=w.bot, text=f"burst {i}").msg_id) for i in range(250)
+    ]
+    await wait_synced(page, ids[-1])
+    order = await page.evaluate("() => window.__sync.order")
+    assert "ss" in order  # a webwxsync straight after a webwxsync: the ContinueFlag was followed
+    got = await page.evaluate(
+        "() => window.__wc.events.filter(e => e.name === 'message:add:success')"
+        ".map(e => String(e.arg.MsgId))"
+    )
+    assert sorted(i for i in got if i in set(ids)) == sorted(ids)  # each exactly once

@@ -27,13 +27,16 @@ RECORDER = """(function () {
     // appFactory.syncCheck / sync are called through the service object: count them to know
     // when the loop is idle (a synccheck is held by the server and no webwxsync is in flight).
     var app = inj.get('appFactory'), check = app.syncCheck, sync = app.sync;
-    var probe = window.__sync = {checks: 0, syncs: 0, synced: 0, quiet: 0, ids: [], mods: []};
+    var probe = window.__sync = {checks: 0, syncs: 0, synced: 0, quiet: 0, ids: [], mods: [],
+                                 order: ''};
     app.syncCheck = function () {
+      probe.order += 'c';
       probe.checks++;
       probe.quiet++;
       return check.apply(this, arguments);
     };
     app.sync = function () {
+      probe.order += 's';
       probe.syncs++;
       probe.quiet = 0;
       return sync.apply(this, arguments).then(function (d) {

@@ -51,6 +51,7 @@ _APP_FILES = (
     "message.js",
     "chat.js",
     "session.js",
+    "ui.js",
     "login.js",
     "app.js",
 )
@@ -157,6 +158,29 @@ def _late_scripts(page: PageOptions) -> str:
     return f'<script src="{RES_PATH}js/{_LATE_PREFIX}{ms}{_LATE_SUFFIX}"></script>'
 
 
+_HEAVY_MARKS = ("chat_item", "message", "panels")
+
+
+@functools.cache
+def _heavy_sections() -> dict[str, str]:
+    """The sections of heavy.html by name (``<!-- section: NAME -->`` starts one)."""
+    parts = _read(_HERE / "heavy.html").split("<!-- section: ")[1:]
+    sections = {}
+    for part in parts:
+        name, _, body = part.partition(" -->")
+        sections[name.strip()] = body.strip("\n")
+    missing = set(_HEAVY_MARKS) - set(sections)
+    if missing:
+        raise SandboxError(f"heavy.html lacks the section(s) {sorted(missing)}")
+    return sections
+
+
+def _weight(page: PageOptions) -> dict[str, str]:
+    """What fills the page's weight marks: nothing on the light page."""
+    heavy = _heavy_sections() if page.weight == "real" else {}
+    return {f"%%{mark.upper()}%%": heavy.get(mark, "") for mark in _HEAVY_MARKS}
+
+
 def _late_ms(name: str) -> int | None:
     if not (name.startswith(_LATE_PREFIX) and name.endswith(_LATE_SUFFIX)):
         return None
@@ -192,6 +216,7 @@ def render_index(
         "%%CSS%%": bundles["css"].name,
         "%%TEMPLATES%%": _inline_templates(),
         "%%LATE_SCRIPTS%%": _late_scripts(options),
+        **_weight(options),
     }
     text = _template()
     for key, value in replacements.items():

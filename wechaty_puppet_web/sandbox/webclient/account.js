@@ -12,6 +12,10 @@
     var passticket;
     var syncKey;
     var syncCheckKey;
+    var clientVer = 0;
+    var loginTime = 0;
+    // Messages and conversations received (R) and sent (S) this session: the page reports them.
+    var counts = {RConv: 0, RMsg: 0, SConv: 0, SMsg: 0};
 
     function formatKey(key) {
       if (!key || !key.List) {
@@ -97,8 +101,9 @@
       getFormateSyncCheckKey: function () {
         return formatKey(syncCheckKey || syncKey);
       },
+      // webwxinit's ClientVersion against the page's own (a newer client asks for a reload).
       isHigherVer: function () {
-        return false;
+        return clientVer > 0x27000000;
       },
       isNotifyOpen: function () {
         return utilFactory.getCookie('MM_WX_NOTIFY_STATE') !== '0';
@@ -117,6 +122,39 @@
       },
       closeSound: function () {
         utilFactory.setCookie('MM_WX_SOUND_STATE', '0', 365);
+      },
+      setClientVer: function (v) {
+        clientVer = Number(v) || 0;
+      },
+      getLoginTime: function () {
+        return loginTime;
+      },
+      setLoginTime: function (t) {
+        loginTime = t;
+      },
+      getRConvCount: function () {
+        return counts.RConv;
+      },
+      setRConvCount: function (n) {
+        counts.RConv = n;
+      },
+      getRMsgCount: function () {
+        return counts.RMsg;
+      },
+      setRMsgCount: function (n) {
+        counts.RMsg = n;
+      },
+      getSConvCount: function () {
+        return counts.SConv;
+      },
+      setSConvCount: function (n) {
+        counts.SConv = n;
+      },
+      getSMsgCount: function () {
+        return counts.SMsg;
+      },
+      setSMsgCount: function (n) {
+        counts.SMsg = n;
       }
     };
   }]);
@@ -216,14 +254,17 @@
       return config && config.MMRetry ? retrying(config) : $http(config);
     }
 
-    mmHttp.get = function (url, config) {
-      return mmHttp(angular.extend({}, config, {method: 'GET', url: url}));
+    // The shortcuts declare one parameter, as on the real page; later ones are read from
+    // `arguments` ($http's own order: url, [data,] config).
+    mmHttp.get = function (url) {
+      return mmHttp(angular.extend({}, arguments[1], {method: 'GET', url: url}));
     };
-    mmHttp.post = function (url, data, config) {
-      return mmHttp(angular.extend({}, config, {method: 'POST', url: url, data: data}));
+    mmHttp.post = function (url) {
+      return mmHttp(angular.extend({}, arguments[2], {method: 'POST', url: url,
+        data: arguments[1]}));
     };
-    mmHttp.jsonp = function (url, config) {
-      return mmHttp(angular.extend({}, config, {method: 'JSONP', url: url}));
+    mmHttp.jsonp = function (url) {
+      return mmHttp(angular.extend({}, arguments[1], {method: 'JSONP', url: url}));
     };
     return mmHttp;
   }]);

@@ -51,6 +51,24 @@
         }
       }
 
+      // ContinueFlag non-zero: the server holds more than one reply's worth; fetch the rest with
+      // webwxsync at once, without a synccheck in between, then go back to the loop.
+      function synced(id, data) {
+        syncCheckHasChange(data);
+        if (Number(data && data.ContinueFlag)) {
+          appFactory.sync().then(function (more) {
+            if (id === loopId) {
+              survive.mark('success');
+              synced(id, more);
+            }
+          });
+          return;
+        }
+        $timeout(function () {
+          syncLoop(id);
+        }, conf.TIMEOUT_SYNC_CHECK);
+      }
+
       function syncLoop(id) {
         if (id !== loopId) {
           return;
@@ -61,10 +79,7 @@
             return;
           }
           survive.mark('success');
-          syncCheckHasChange(data);
-          $timeout(function () {
-            syncLoop(id);
-          }, conf.TIMEOUT_SYNC_CHECK);
+          synced(id, data);
         }, function () {
           if (id !== loopId) {
             return;
@@ -201,6 +216,30 @@
       };
     }]);
 
+  /* The always-live panels of the real page (emoji picker, contact list, recent chats), used
+   * only on the heavy page (PageOptions weight "real", heavy.html): the contact list is rebuilt
+   * whenever contacts change and the recent list on every new message, as there. */
+  controllers.controller('panelsController', [
+    '$scope', 'emojiFactory', 'contactFactory', 'chatFactory',
+    function ($scope, emojiFactory, contactFactory, chatFactory) {
+      $scope.QQFaceList = emojiFactory.QQFaceList;
+      $scope.EmojiList = emojiFactory.EmojiList;
+      $scope.contacts = [];
+      $scope.recent = [];
+      $scope.pick = function (face) {
+        $scope.lastFace = face;
+      };
+      $scope.$watch(function () {
+        return contactFactory.contactChangeFlag;
+      }, function () {
+        $scope.contacts = contactFactory.getAllFriendContact({isNewArray: true});
+      });
+      $scope.$on('chat:add:success', function () {
+        $scope.recent = chatFactory.getChatList();
+        $scope.current = chatFactory.getCurrentUserName();
+      });
+    }]);
+
   controllers.controller('chatSenderController', [
     '$scope', 'chatFactory', 'confFactory', function ($scope, chatFactory, conf) {
       $scope.sendTextMessage = function () {
@@ -296,7 +335,7 @@
     }]);
 
   var app = angular.module('webwxApp', ['ui.router', 'Services', 'Controllers', 'Directives',
-    'Filters', 'exceptionOverride']);
+    'Filters', 'ngDialog', 'exceptionOverride']);
   app.config(['$httpProvider', function ($httpProvider) {
     $httpProvider.interceptors.push('httpInterceptor');
   }]);

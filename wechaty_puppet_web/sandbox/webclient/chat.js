@@ -15,10 +15,98 @@
       var addedMsgIds = {};
       var chatList = [];
       var currentUserName = '';
+      var sendFileUserName = '';
       window._chatContent = chatMessages;
 
       function peerOf(item) {
         return item.MMPeerUserName || item.UserName;
+      }
+
+      // Each type's processor is called through the service, so a hook can wrap it.
+      function typeProcess(chat, msg) {
+        switch (msg.MsgType) {
+          case conf.MSGTYPE_TEXT: chat._textMsgProcess(msg); break;
+          case conf.MSGTYPE_IMAGE: chat._imageMsgProcess(msg); break;
+          case conf.MSGTYPE_VOICE: chat._voiceMsgProcess(msg); break;
+          case conf.MSGTYPE_VIDEO: chat._videoMsgProcess(msg); break;
+          case conf.MSGTYPE_MICROVIDEO: chat._mircovideoMsgProcess(msg); break;
+          case conf.MSGTYPE_EMOTICON: chat._emojiMsgProcess(msg); break;
+          case conf.MSGTYPE_APP:
+            if (msg.sendByLocal) {
+              msg.MMDigest = '[文件]' + (msg.FileName || '');
+              break;
+            }
+            // A bad XML still produces an event, with partial fields.
+            try {
+              chat._appMsgProcess(msg);
+            } catch (e) {
+              window.console && window.console.warn('appmsg', e);
+            }
+            break;
+          case conf.MSGTYPE_VOIPMSG:
+          case conf.MSGTYPE_VOIPNOTIFY:
+          case conf.MSGTYPE_VOIPINVITE: chat._voipMsgProcess(msg); break;
+          case conf.MSGTYPE_VERIFYMSG: chat._verifyMsgProcess(msg); break;
+          case conf.MSGTYPE_POSSIBLEFRIEND_MSG: chat._recommendMsgProcess(msg); break;
+          case conf.MSGTYPE_SHARECARD: chat._shareCardProcess(msg); break;
+          case conf.MSGTYPE_SYS: chat._systemMsgProcess(msg); break;
+          default: msg.MMDigest = window._('该消息网页版微信暂时不支持');
+        }
+      }
+
+      // In a room, the digest of someone else's message starts with their name.
+      function digestPrefix(msg) {
+        if (msg.MMIsChatRoom && !msg.MMIsSend && msg.MsgType !== conf.MSGTYPE_SYS) {
+          var c = contactFactory.getContact(msg.MMActualSender, '', true);
+          var name = c && c.getDisplayName ? c.getDisplayName(msg.MMPeerUserName) : '';
+          if (name) {
+            msg.MMDigest = name + ':' + msg.MMDigest;
+          }
+        }
+      }
+
+      function createTextMessage(m) {
+        var ats = [];
+        var html = inputMentions(String(m.Content || ''), ats);
+        if (ats.length) {
+          m.MMAtContacts = ats.join(',');
+      }
+        // Content is HTML: tags other than img/br are stripped, entities decoded for sending.
+        m.MMSendContent = emojiFactory.formatHTMLToSend(html);
+        m.Content = html.replace(/<(?!\/?(img|br)\b)[^>]*>/gi, '').replace(/\n/g, '<br>');
+      }
+
+      function createFileMessage(m) {
+        m.AppMsgType = conf.APPMSGTYPE_ATTACH;
+        m.Content = "<msg><appmsg appid='wxeb7ec651dd0aefa9' sdkver=''><title>" +
+          util.htmlEncode(m.FileName) + '</title><type>6</type><appattach><totallen>' +
+          m.FileSize + '</totallen><attachid>#' + m.MediaId + '#</attachid><fileext>' +
+          (m.MMFileExt || '') + '</fileext></appattach></appmsg></msg>';
+        m.MMFileStatus = conf.MM_SEND_FILE_STATUS_SENDING;
+        m.MMAppMsgFileExt = m.MMFileExt;
+        m.MMAppMsgFileSize = util.getSize(m.FileSize);
+        // encryfilename is not known yet for a local file message (the real client too).
+        m.MMAppMsgDownloadUrl = conf.API_webwxdownloadmedia + '?sender=' + m.FromUserName +
+          '&mediaid=' + m.MediaId + '&encryfilename=' + m.MMEncryFileNameUnknown + '&fromuser=' +
+          account.getUin() + '&pass_ticket=' + encodeURIComponent(account.getPassticket()) +
+          '&webwx_data_ticket=' + encodeURIComponent(util.getCookie('webwx_data_ticket'));
+      }
+
+      function appMsgSendContent(m) {
+        if (m.AppMsgType !== conf.APPMSGTYPE_ATTACH) {
+          return m.OriContent || m.Content;
+        }
+        var appid = conf.isClientVersion ? '' : 'wxeb7ec651dd0aefa9';
+        return "<appmsg appid='" + appid + "' sdkver=''><title>" + m.FileName +
+          '</title><des></des><action></action><type>6</type><content></content><url></url>' +
+          '<lowurl></lowurl><appattach><totallen>' + m.FileSize + '</totallen><attachid>' +
+          m.MediaId + '</attachid><fileext>' + (m.MMFileExt || '') +
+          '</fileext></appattach><extinfo></extinfo></appmsg>';
+      }
+
+      function baseMsg(m) {
+        return {FromUserName: m.FromUserName, ToUserName: m.ToUserName, LocalID: m.LocalID,
+          ClientMsgId: m.ClientMsgId};
       }
 
       function newLocalId() {
@@ -75,13 +163,17 @@
             list.splice(i, 1);
           }
         },
-        messageProcess: function (msg) {
+        _getMessagePeerUserName: function (msg) {
           var self = account.getUserName();
           var isSend = msg.FromUserName === self || msg.FromUserName === '';
-          msg.MMPeerUserName = isSend ? msg.ToUserName : msg.FromUserName;
+          return isSend ? msg.ToUserName : msg.FromUserName;
+        },
+        messageProcess: function (msg) {
+          var self = account.getUserName();
+          msg.MMPeerUserName = this._getMessagePeerUserName(msg);
           switch (msg.MsgType) {
             case conf.MSGTYPE_STATUSNOTIFY:
-              this._statusNotifyProcess(msg);
+              this._statusNotifyProcessor(msg);
               return;
             case conf.MSGTYPE_SYSNOTICE:
               return;
@@ -98,42 +190,27 @@
             return;
           }
           this._commonMsgProcess(msg);
-          this._typeProcess(msg);
-          this._digestPrefix(msg);
+          typeProcess(this, msg);
+          digestPrefix(msg);
           msg.MMActualContent = util.hrefEncode(msg.MMActualContent);
           this.addChatMessage(msg);
+          this._notify(msg);
         },
-        _typeProcess: function (msg) {
-          switch (msg.MsgType) {
-            case conf.MSGTYPE_TEXT: this._textMsgProcess(msg); break;
-            case conf.MSGTYPE_IMAGE: this._imageMsgProcess(msg); break;
-            case conf.MSGTYPE_VOICE: this._voiceMsgProcess(msg); break;
-            case conf.MSGTYPE_VIDEO:
-            case conf.MSGTYPE_MICROVIDEO: this._videoMsgProcess(msg); break;
-            case conf.MSGTYPE_EMOTICON: this._emoticonMsgProcess(msg); break;
-            case conf.MSGTYPE_APP:
-              if (msg.sendByLocal) {
-                msg.MMDigest = '[文件]' + (msg.FileName || '');
-                break;
-              }
-              // A bad XML still produces an event, with partial fields.
-              try {
-                this._appMsgProcess(msg);
-              } catch (e) {
-                window.console && window.console.warn('appmsg', e);
-              }
-              break;
-            case conf.MSGTYPE_VOIPMSG:
-            case conf.MSGTYPE_VOIPNOTIFY:
-            case conf.MSGTYPE_VOIPINVITE: this._voipMsgProcess(msg); break;
-            case conf.MSGTYPE_VERIFYMSG: this._verifyMsgProcess(msg); break;
-            case conf.MSGTYPE_POSSIBLEFRIEND_MSG: this._possibleFriendMsgProcess(msg); break;
-            case conf.MSGTYPE_SHARECARD: this._cardMsgProcess(msg); break;
-            case conf.MSGTYPE_SYS: this._sysMsgProcess(msg); break;
-            default: this._unknownMsgProcess(msg);
+        // A desktop notification, only while the window is not focused and notices are on.
+        _notify: function (msg) {
+          if (msg.MMIsSend || window.isFocus || !account.isNotifyOpen() || !window.Notification ||
+              window.Notification.permission !== 'granted') {
+            return;
+          }
+          var c = contactFactory.getContact(msg.MMPeerUserName, '', true);
+          try {
+            new window.Notification(c && c.getDisplayName ? util.clearHtmlStr(c.getDisplayName()) :
+              '', {body: util.clearHtmlStr(msg.MMDigest || '')});
+          } catch (e) {
+            // notifications are best effort
           }
         },
-        _statusNotifyProcess: function (msg) {
+        _statusNotifyProcessor: function (msg) {
           if (msg.StatusNotifyCode === conf.StatusNotifyCode_SYNC_CONV) {
             this.initChatList(msg.StatusNotifyUserName);
           } else if (msg.StatusNotifyCode === conf.StatusNotifyCode_ENTER_SESSION) {
@@ -235,115 +312,155 @@
           m.MMStatus = conf.MSG_SEND_STATUS_READY;
           m.sendByLocal = true;
           if (m.MsgType === conf.MSGTYPE_TEXT) {
-            this._createTextMessage(m);
+            createTextMessage(m);
           } else if (m.MsgType === conf.MSGTYPE_APP && m.AppMsgType !== conf.APPMSGTYPE_URL) {
-            this._createFileMessage(m);
+            createFileMessage(m);
           }
           return m;
-        },
-        _createTextMessage: function (m) {
-          var ats = [];
-          var html = inputMentions(String(m.Content || ''), ats);
-          if (ats.length) {
-            m.MMAtContacts = ats.join(',');
-          }
-          // Content is HTML: tags other than img/br are stripped, entities decoded for sending.
-          m.MMSendContent = emojiFactory.textFaceToPua(emojiFactory.formatHTMLToSend(html));
-          m.Content = html.replace(/<(?!\/?(img|br)\b)[^>]*>/gi, '').replace(/\n/g, '<br>');
-        },
-        _createFileMessage: function (m) {
-          m.AppMsgType = conf.APPMSGTYPE_ATTACH;
-          m.Content = "<msg><appmsg appid='wxeb7ec651dd0aefa9' sdkver=''><title>" +
-            util.htmlEncode(m.FileName) + '</title><type>6</type><appattach><totallen>' +
-            m.FileSize + '</totallen><attachid>#' + m.MediaId + '#</attachid><fileext>' +
-            (m.MMFileExt || '') + '</fileext></appattach></appmsg></msg>';
-          m.MMFileStatus = conf.MM_SEND_FILE_STATUS_SENDING;
-          m.MMAppMsgFileExt = m.MMFileExt;
-          m.MMAppMsgFileSize = util.getSize(m.FileSize);
-          // encryfilename is not known yet for a local file message (the real client too).
-          m.MMAppMsgDownloadUrl = conf.API_webwxdownloadmedia + '?sender=' + m.FromUserName +
-            '&mediaid=' + m.MediaId + '&encryfilename=' + m.MMEncryFileNameUnknown + '&fromuser=' +
-            account.getUin() + '&pass_ticket=' + encodeURIComponent(account.getPassticket()) +
-            '&webwx_data_ticket=' + encodeURIComponent(util.getCookie('webwx_data_ticket'));
         },
         appendMessage: function (m) {
           m.MMStatus = conf.MSG_SEND_STATUS_SENDING;
           this.messageProcess(m);
         },
+        // One POST per kind of message, as on the real page; cards (42) have no send path.
         sendMessage: function (m) {
           m.MMStatus = conf.MSG_SEND_STATUS_SENDING;
-          var req = this._sendRequest(m);
-          if (!req) {
-            return;
+          switch (m.MsgType) {
+            case conf.MSGTYPE_TEXT: return this.postTextMessage(m);
+            case conf.MSGTYPE_IMAGE: return this.postImgMessage(m);
+            case conf.MSGTYPE_VIDEO: return this.postVideoMessage(m);
+            case conf.MSGTYPE_MICROVIDEO: return this.postMicroVideoMessage(m);
+            case conf.MSGTYPE_APP: return this.postAppMessage(m);
+            case conf.MSGTYPE_EMOTICON: return this.postEmoticonMessage(m);
+            default: return undefined;
           }
-          var me = this;
-          var body = angular.extend(account.getBaseRequest(), {Msg: req.msg, Scene: m.Scene || 0});
-          mmHttp({method: 'POST', url: req.url, data: body, MMRetry: SEND_RETRY})
+        },
+        postTextMessage: function (m) {
+          var msg = baseMsg(m);
+          if (m.SubMsgType === conf.MSGTYPE_LOCATION) {
+            msg.Type = conf.MSGTYPE_LOCATION;
+            msg.Content = m.OriContent;
+          } else {
+            msg.Type = conf.MSGTYPE_TEXT;
+            msg.Content = m.MMSendContent;
+          }
+          if (m.MMAtContacts) {
+            msg.MsgSource = '<msgsource><atusername>' + m.MMAtContacts +
+              '</atusername><atchatroomname>' + m.ToUserName + '</atchatroomname></msgsource>';
+          }
+          this._postMessage(conf.API_webwxsendmsg, {Msg: msg, Scene: m.Scene || 0}, m);
+        },
+        postImgMessage: function (m) {
+          var msg = angular.extend(baseMsg(m), {Type: 3, MediaId: m.MediaId,
+            Content: m.Content || ''});
+          this._postMessage(conf.API_webwxsendmsgimg + '?fun=async&f=json',
+            {Msg: msg, Scene: m.Scene || 0}, m);
+        },
+        postVideoMessage: function (m) {
+          var msg = angular.extend(baseMsg(m), {Type: m.MsgType, MediaId: m.MediaId,
+            Content: m.Content || ''});
+          this._postMessage(conf.API_webwxsendmsgvedio + '?fun=async&f=json',
+            {Msg: msg, Scene: m.Scene || 0}, m);
+        },
+        postMicroVideoMessage: function (m) {
+          this.postVideoMessage(m);
+        },
+        postAppMessage: function (m) {
+          var desktop = conf.isClientVersion ? '&mod=desktop' : '';
+          var msg = angular.extend(baseMsg(m), {Type: m.AppMsgType, Signature: m.Signature,
+            Content: appMsgSendContent(m)});
+          this._postMessage(conf.API_webwxsendappmsg + '?fun=async&f=json' + desktop,
+            {Msg: msg, Scene: m.Scene || 0}, m);
+        },
+        postEmoticonMessage: function (m) {
+          var msg = angular.extend(baseMsg(m), {Type: 47, EmojiFlag: m.EmojiFlag,
+            EMoticonMd5: m.EMoticonMd5 || m.md5, MediaId: m.MediaId});
+          this._postMessage(conf.API_webwxsendemoticon + '?fun=sys',
+            {Msg: msg, Scene: m.Scene || 0}, m);
+        },
+        // POST one send (retried with the same body and ClientMsgId); on Ret 0 the local message
+        // takes the server's MsgID and `root:msgSend:success` is broadcast.
+        _postMessage: function (url, fields, m) {
+          var body = angular.extend(account.getBaseRequest(), fields);
+          mmHttp({method: 'POST', url: url, data: body, MMRetry: SEND_RETRY})
             .success(function (data) {
-              if (data && data.BaseResponse && data.BaseResponse.Ret === 0) {
-                me._postMessage(m, data.MsgID);
-              } else {
+              if (!(data && data.BaseResponse && data.BaseResponse.Ret === 0)) {
                 m.MMStatus = conf.MSG_SEND_STATUS_FAIL;
+                return;
               }
+              m.MsgId = String(data.MsgID);
+              addedMsgIds[m.MsgId] = true;
+              msgMap[m.MsgId] = m;
+              m.MMStatus = conf.MSG_SEND_STATUS_SUCC;
+              $rootScope.$broadcast('root:msgSend:success', m);
             })
             .error(function () {
               m.MMStatus = conf.MSG_SEND_STATUS_FAIL;
             });
         },
-        _postMessage: function (m, serverId) {
-          m.MsgId = String(serverId);
-          addedMsgIds[m.MsgId] = true;
-          msgMap[m.MsgId] = m;
-          m.MMStatus = conf.MSG_SEND_STATUS_SUCC;
-          $rootScope.$broadcast('root:msgSend:success', m);
+        // The UI's send path checks that the title and the chat list agree on the open chat.
+        _sendCheck: function (msg) {
+          var doc = window.document;
+          var title = doc.querySelector('#chatArea .title_name');
+          var nav = doc.getElementById('J_NavChatScrollBody');
+          var u = title && title.getAttribute('data-username');
+          return !!u && !!nav && u === nav.getAttribute('data-username') &&
+            (!msg || !msg.ToUserName || msg.ToUserName === u);
         },
-        _sendRequest: function (m) {
-          var msg = {FromUserName: m.FromUserName, ToUserName: m.ToUserName, LocalID: m.LocalID,
-            ClientMsgId: m.ClientMsgId};
-          var desktop = conf.isClientVersion ? '&mod=desktop' : '';
-          switch (m.MsgType) {
-            case conf.MSGTYPE_TEXT:
-              if (m.SubMsgType === conf.MSGTYPE_LOCATION) {
-                msg.Type = conf.MSGTYPE_LOCATION;
-                msg.Content = m.OriContent;
-              } else {
-                msg.Type = conf.MSGTYPE_TEXT;
-                msg.Content = m.MMSendContent;
-              }
-              if (m.MMAtContacts) {
-                msg.MsgSource = '<msgsource><atusername>' + m.MMAtContacts +
-                  '</atusername><atchatroomname>' + m.ToUserName + '</atchatroomname></msgsource>';
-              }
-              return {url: conf.API_webwxsendmsg, msg: msg};
-            case conf.MSGTYPE_IMAGE:
-              angular.extend(msg, {Type: 3, MediaId: m.MediaId, Content: m.Content || ''});
-              return {url: conf.API_webwxsendmsgimg + '?fun=async&f=json', msg: msg};
-            case conf.MSGTYPE_VIDEO:
-            case conf.MSGTYPE_MICROVIDEO:
-              angular.extend(msg, {Type: m.MsgType, MediaId: m.MediaId, Content: m.Content || ''});
-              return {url: conf.API_webwxsendmsgvedio + '?fun=async&f=json', msg: msg};
-            case conf.MSGTYPE_APP:
-              angular.extend(msg, {Type: m.AppMsgType, Signature: m.Signature,
-                Content: this._appMsgSendContent(m)});
-              return {url: conf.API_webwxsendappmsg + '?fun=async&f=json' + desktop, msg: msg};
-            case conf.MSGTYPE_EMOTICON:
-              angular.extend(msg, {Type: 47, EmojiFlag: m.EmojiFlag,
-                EMoticonMd5: m.EMoticonMd5 || m.md5, MediaId: m.MediaId});
-              return {url: conf.API_webwxsendemoticon + '?fun=sys', msg: msg};
-            default:
-              return null; // e.g. 42 cards: the client has no send path
-          }
+        getSendFileUsername: function () {
+          return sendFileUserName;
         },
-        _appMsgSendContent: function (m) {
-          if (m.AppMsgType !== conf.APPMSGTYPE_ATTACH) {
-            return m.OriContent || m.Content;
+        setSendFileUsername: function (u) {
+          sendFileUserName = u;
+        },
+        resetSendFileUsername: function () {
+          sendFileUserName = '';
+        },
+        getChatMessageBySlice: function (userName, start, end) {
+          return this.getChatMessage(userName).slice(start, end);
+        },
+        _getLastMessage: function (userName) {
+          var list = chatMessages[userName] || [];
+          return list[list.length - 1];
+        },
+        getUnreadMsgsCount: function (userName) {
+          return (chatMessages[userName] || []).filter(function (m) {
+            return m.MMUnread;
+          }).length;
+        },
+        // Keep only the newest `count` messages of userName unread.
+        setCurrentUnread: function (userName, count) {
+          var list = chatMessages[userName] || [];
+          var keep = Math.max(0, Number(count) || 0);
+          list.forEach(function (m, i) {
+            if (i < list.length - keep) {
+              m.MMUnread = false;
+            }
+          });
+        },
+        // Open userName's chat at msgId (the search result's "show in chat").
+        showMessage: function (userName, msgId, markRead) {
+          var msg = this._findMessageByMsgId(this.getChatMessage(userName, markRead), msgId);
+          if (contactFactory.getContact(userName, '', true)) {
+            this.setCurrentUserName(userName);
+            $rootScope.$broadcast('root:statechange');
           }
-          var appid = conf.isClientVersion ? '' : 'wxeb7ec651dd0aefa9';
-          return "<appmsg appid='" + appid + "' sdkver=''><title>" + m.FileName +
-            '</title><des></des><action></action><type>6</type><content></content><url></url>' +
-            '<lowurl></lowurl><appattach><totallen>' + m.FileSize + '</totallen><attachid>' +
-            m.MediaId + '</attachid><fileext>' + (m.MMFileExt || '') +
-            '</fileext></appattach><extinfo></extinfo></appmsg>';
+          return msg;
+        },
+        // A message already filed takes the fields of a newer copy (same MsgId).
+        updateChatMessage: function (msg) {
+          var old = msgMap[msg.MsgId];
+          if (old && old !== msg) {
+            angular.extend(old, msg);
+          }
+          return old || msg;
+        },
+        updateMessage: function (userName, msgId, fields) {
+          var msg = this._findMessageByMsgId(this.getChatMessage(userName), msgId);
+          if (msg) {
+            angular.extend(msg, fields);
+          }
+          return msg;
         },
         revokemsg: function (msg) {
           var body = angular.extend(account.getBaseRequest(), {SvrMsgId: msg.MsgId,

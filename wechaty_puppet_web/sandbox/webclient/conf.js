@@ -96,10 +96,10 @@
       MM_EMOTICON_WEB: '_web',
       TIMEOUT_SYNC_CHECK: /mmdebug=local/.test(window.location.search) ? 3000 : 0,
       EMOTICON_REG: 'img\\sclass="(qq)?emoji (qq)?emoji([\\da-f]*?)"\\s(text="[^<>(\\s]*")?\\s?src="[^<>(\\s]*"\\s*',
-      NEED_CHECK_SIZE: 25 * 1024 * 1024,
-      MAX_IMG_UPLOAD_SIZE: 20,
-      MAX_FILE_UPLOAD_SIZE: 50,
-      InviteStartCount: 40
+      RES_IMG_DEFAULT: resPath + 'images/img.jpg',
+      RES_SOUND_RECEIVE_MSG: resPath + 'sound/msg.mp3',
+      RES_SOUND_SEND_MSG: resPath + 'sound/text.mp3',
+      PROFILE_BITFLAG_NOCHANGE: 0
     };
     var tables = {
       MSGTYPE_: {TEXT: 1, IMAGE: 3, VOICE: 34, VERIFYMSG: 37, POSSIBLEFRIEND_MSG: 40, SHARECARD: 42,
@@ -123,7 +123,12 @@
         SENDERREPLY: 5, RECVERREPLY: 6},
       ADDSCENE_PF_: {QQ: 4, EMAIL: 5, CONTACT: 6, WEIXIN: 7, GROUP: 8, UNKNOWN: 9, MOBILE: 10, WEB: 33},
       StatusNotifyCode_: {READED: 1, ENTER_SESSION: 2, INITED: 3, SYNC_CONV: 4, QUIT_SESSION: 5},
-      UPLOAD_MEDIA_TYPE_: {IMAGE: 1, VIDEO: 2, AUDIO: 3, ATTACHMENT: 4}
+      UPLOAD_MEDIA_TYPE_: {IMAGE: 1, VIDEO: 2, AUDIO: 3, ATTACHMENT: 4},
+      MM_NOTIFY_: {CLOSE: 0, OPEN: 1},
+      MM_SOUND_: {CLOSE: 0, OPEN: 1},
+      KEYCODE_: {BACKSPACE: 8, ENTER: 13, SHIFT: 16, ESC: 27, ARROW_LEFT: 37, ARROW_UP: 38,
+        ARROW_RIGHT: 39, ARROW_DOWN: 40, DELETE: 46, NUM2: 50, NUM_ADD: 107, NUM_MINUS: 109,
+        ADD: 187, MINUS: 189, AT: 64}
     };
     angular.forEach(tables, function (table, prefix) {
       angular.forEach(table, function (value, name) {
@@ -142,9 +147,119 @@
 
   services.factory('utilFactory', ['confFactory', function (confFactory) {
     var checkUrlParams = null;
+    var ua = window.navigator.userAgent;
+    var shared = {};
+    var noticePlayer = null;
     var util = {
-      _SpUsersList: SP_USERS,
-      browser: {chrome: /chrome/i.test(window.navigator.userAgent)},
+      browser: {chrome: /chrome/i.test(ua)},
+      isIPad: /ipad/i.test(ua),
+      isMacOS: /mac os/i.test(ua),
+      isWindows: /windows/i.test(ua),
+      isLog: /[?&]mmdebug/.test(window.location.search),
+      log: function () {
+        if (util.isLog && window.console) {
+          window.console.log.apply(window.console, arguments);
+        }
+      },
+      isUrl: function (s) {
+        return /^(https?:\/\/|www\.)[^\s<>"']+$/i.test(String(s || ''));
+      },
+      // Declared without parameters on the real page: the name is the first argument.
+      isUserName: function () {
+        return /^@/.test(String(arguments[0] || ''));
+      },
+      clearLinkTag: function (s) {
+        return String(s == null ? '' : s).replace(/<a\b[^>]*>|<\/a>/gi, '');
+      },
+      clearCookie: function () {
+        angular.forEach(window.document.cookie.split(';'), function (c) {
+          var name = c.replace(/^\s+/, '').split('=')[0];
+          if (name) {
+            window.document.cookie = name + '=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/';
+          }
+        });
+      },
+      // A value written in JS literal syntax (JSON here); the text itself when it is not one.
+      evalVal: function (s) {
+        try {
+          return JSON.parse(s);
+        } catch (e) {
+          return s;
+        }
+      },
+      findIndex: function (list, match) {
+        for (var i = 0; list && i < list.length; i++) {
+          if (match(list[i], i)) {
+            return i;
+          }
+        }
+        return -1;
+      },
+      // Run fn(args) at most once per `delay` ms; a call inside the window runs at its end.
+      fitRun: function (key, fn, delay, args) {
+        var slot = shared['fitRun:' + key] || (shared['fitRun:' + key] = {last: 0, timer: null});
+        var wait = slot.last + delay - util.now();
+        if (wait <= 0) {
+          slot.last = util.now();
+          fn.apply(null, args || []);
+        } else if (!slot.timer) {
+          slot.timer = window.setTimeout(function () {
+            slot.timer = null;
+            slot.last = util.now();
+            fn.apply(null, args || []);
+          }, wait);
+        }
+      },
+      formatNum: function (n, width) {
+        var s = String(Math.floor(Number(n) || 0));
+        while (s.length < width) {
+          s = '0' + s;
+        }
+        return s;
+      },
+      // The server's clock from the local one (no skew is known to the page: the same).
+      getServerTime: function (local) {
+        return local === undefined ? util.now() : Number(local);
+      },
+      getShareObject: function (name) {
+        return shared[name] || (shared[name] = {});
+      },
+      globalEval: function (code) {
+        window.jQuery.globalEval(code);
+      },
+      initMsgNoticePlayer: function (src) {
+        if (!noticePlayer && window.Audio) {
+          noticePlayer = new window.Audio();
+        }
+        if (noticePlayer && src) {
+          noticePlayer.src = src;
+        }
+        return noticePlayer;
+      },
+      reportIdkey: function (id, key, value) {
+        var img = new window.Image();
+        img.src = 'https://support.weixin.qq.com/cgi-bin/mmsupport-bin/reportforweb?rid=' + id +
+          '&rkey=' + key + '&rvalue=' + (value || 1);
+      },
+      reportSendState: function (state, msg) {
+        util.log('send state', state, msg && msg.MsgType);
+      },
+      safeDigest: function (scope) {
+        if (scope && !scope.$$phase && !(scope.$root && scope.$root.$$phase)) {
+          scope.$digest();
+        }
+      },
+      // Call done() once check() is true, polling every 50 ms for up to `timeout` ms.
+      wait: function (check, done, timeout) {
+        var started = util.now();
+        (function poll() {
+          if (check()) {
+            done();
+          } else if (util.now() - started < (timeout || 10000)) {
+            window.setTimeout(poll, 50);
+          }
+        })();
+      },
       now: function () {
         return +new Date();
       },

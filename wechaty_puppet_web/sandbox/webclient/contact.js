@@ -19,6 +19,7 @@
       var batchState = {};
       var batchQueue = [];
       var batchTimer = null;
+      var currentContact = null;
       var factory;
       function fileRoomMembers(room) {
         var self = account.getUserName();
@@ -126,15 +127,63 @@
           });
           return out;
         },
-        getAllBrandContact: function () {
-          return this.getAllFriendContact({isNewArray: true}).filter(function (c) {
-            return c.isBrandContact();
+        getAllBrandContact: function (opts) {
+          var kw = opts && opts.keyword;
+          var out = [];
+          angular.forEach(contacts, function (c) {
+            if (c.isBrandContact() && !c.isShieldUser() && (!kw || c.canSearch(kw))) {
+              out.push(c);
+            }
           });
+          return out;
         },
-        getAllStarContact: function () {
-          return this.getAllFriendContact({isNewArray: true}).filter(function (c) {
-            return c.StarFriend === 1;
+        getAllStarContact: function (opts) {
+          return this.getAllFriendContact(angular.extend({}, opts, {isNewArray: true}))
+            .filter(function (c) {
+              return c.StarFriend === 1;
+            });
+        },
+        getCurrentContact: function () {
+          return currentContact;
+        },
+        setCurrentContact: function (c) {
+          currentContact = c;
+        },
+        // The room of an EncryChatRoomId-less member lookup: the rooms listing userName.
+        getChatroomIdByUserName: function (userName) {
+          var found = '';
+          angular.forEach(contacts, function (c) {
+            if (!found && c.isRoomContact() && (c.MemberList || []).some(function (m) {
+              return m.UserName === userName;
+            })) {
+              found = c.UserName;
+            }
           });
+          return found;
+        },
+        addChatroomMemberDisplayName: function (roomUserName, member) {
+          if (member && member.DisplayName) {
+            memberDisplayNames[roomUserName] = memberDisplayNames[roomUserName] || {};
+            memberDisplayNames[roomUserName][member.UserName] = member.DisplayName;
+          }
+        },
+        // The batchget queue's states of one name (queued, in flight, refused after an error).
+        inContactsToGetList: function (userName) {
+          return batchState[userName] === 'queued';
+        },
+        inContactsGettingList: function (userName) {
+          return batchState[userName] === 'fetching';
+        },
+        inContactsWithErrorToGetList: function (userName) {
+          return batchState[userName] === 'error';
+        },
+        inContactsGetErrMap: function (userName) {
+          return batchState[userName] === 'error';
+        },
+        // Special accounts get their fixed names (filehelper, weixin…) and no contact flag
+        // (fmessage), whatever the server sent.
+        specialContactHandler: function (c) {
+          return store.special(c);
         },
         getChatRoomMembersContact: function (roomUserName, withoutMe) {
           var room = contacts[roomUserName] || strangers[roomUserName];
@@ -192,7 +241,11 @@
             strangers[plain.UserName] = plain;
           }
         },
-        addBatchgetContact: function (item, isBatchNow) {
+        // `force`: queue even a name whose last batchget failed (the 5 s refusal is skipped).
+        addBatchgetContact: function (item, isBatchNow, force) {
+          if (force && item && batchState[item.UserName] === 'error') {
+            delete batchState[item.UserName];
+          }
           if (!item || !item.UserName || batchState[item.UserName]) {
             return undefined;
           }
@@ -207,6 +260,16 @@
             flushBatch(deferred);
           }, isBatchNow ? 0 : 200);
           return deferred.promise;
+        },
+        // Every member of a room not known yet, 50 to a POST.
+        addBatchgetChatroomMembersContact: function (roomUserName) {
+          var me = this;
+          var room = contacts[roomUserName] || strangers[roomUserName];
+          angular.forEach((room && room.MemberList) || [], function (m) {
+            if (!contacts[m.UserName] && !strangers[m.UserName]) {
+              me.addBatchgetContact({UserName: m.UserName, EncryChatRoomId: room.UserName});
+            }
+          });
         },
         addBatchgetChatroomContact: function (roomUserName) {
           var room = contacts[roomUserName] || strangers[roomUserName];
@@ -227,7 +290,10 @@
               return contactList;
             });
         },
-        initContact: function (seq) {
+        // One webwxgetcontact page from Seq `arguments[0]` (declared without parameters, as on the
+        // real page); the caller files MemberList and follows Seq while it is not 0.
+        initContact: function () {
+          var seq = arguments[0];
           var url = conf.API_webwxgetcontact + '?r=' + util.now() + '&seq=' + (seq || 0) + '&skey=' +
             account.getSkey();
           return $http.get(url).then(function (resp) {
@@ -274,7 +340,8 @@
             return resp.data;
           });
         },
-        pickContacts: function (types, opts) {
+        // `filter(contact)`: false leaves a contact out.
+        pickContacts: function (types, opts, filter) {
           var out = [];
           if (types.indexOf('friend') > -1) {
             out = out.concat(this.getAllFriendContact(angular.extend({isNewArray: true}, opts)));
@@ -282,7 +349,7 @@
           if (types.indexOf('chatroom') > -1) {
             out = out.concat(this.getAllChatroomContact(angular.extend({isNewArray: true}, opts)));
           }
-          return out;
+          return filter ? out.filter(filter) : out;
         }
       };
       return factory;

@@ -143,6 +143,16 @@
         }
       }
 
+      function special(c) {
+        if (SPECIAL_NAMES[c.UserName]) {
+          c.NickName = SPECIAL_NAMES[c.UserName];
+        }
+        if (c.UserName === conf.SP_CONTACT_RECOMMEND_HELPER) {
+          c.ContactFlag = 0;
+        }
+        return c;
+      }
+
       function extend(raw) {
         var c = angular.extend(angular.copy(raw), methods);
         angular.forEach(['RemarkPYQuanPin', 'RemarkPYInitial', 'PYInitial', 'PYQuanPin'], function (k) {
@@ -154,12 +164,7 @@
           c.HeadImgUrl = conf.API_webwxgeticon + '?seq=0&username=' + c.UserName + '&skey=' +
             account.getSkey();
         }
-        if (SPECIAL_NAMES[c.UserName]) {
-          c.NickName = SPECIAL_NAMES[c.UserName];
-        }
-        if (c.UserName === conf.SP_CONTACT_RECOMMEND_HELPER) {
-          c.ContactFlag = 0;
-        }
+        special(c);
         if (c.EncryChatRoomId) {
           c.MMFromBatchget = true;
         }
@@ -195,7 +200,7 @@
 
 
       return {contacts: contacts, strangers: strangers, memberDisplayNames: memberDisplayNames,
-        methods: methods, extend: extend, mergeInto: mergeInto, fileInto: fileInto,
+        methods: methods, extend: extend, mergeInto: mergeInto, fileInto: fileInto, special: special,
         orderSymbol: orderSymbol};
     }]);
 })(window.angular, window);

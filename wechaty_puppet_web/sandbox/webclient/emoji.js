@@ -61,6 +61,20 @@
   var TEXT_FACE_RE = new RegExp('&lt;(' + Object.keys(TEXT_FACES).map(reEscape).join('|') +
     ')&gt;', 'g');
 
+  var EMOJI_CODE_CONV = {};
+  angular.forEach(EMOJI_CODE_MAP, function (pua, code) {
+    EMOJI_CODE_CONV[code] = pua;
+    EMOJI_CODE_CONV[pua] = code;
+  });
+
+  // `<笑脸>` typed as text -> its PUA character (what the phone shows as that emoji).
+  function textFaceToPua(text) {
+    return String(text || '').replace(/<([^<>]{1,4})>/g, function (all, name) {
+      var code = TEXT_FACES[name];
+      return code && EMOJI_CODE_MAP[code] ? EMOJI_CODE_MAP[code] : all;
+    });
+  }
+
   angular.module('Services').factory('emojiFactory', ['confFactory', 'utilFactory',
     function (confFactory, utilFactory) {
       var spacer = confFactory.RES_IMG_PLACEHOLDER;
@@ -75,6 +89,10 @@
         QQFaceMap: QQ_FACE_MAP,
         EmojiCodeMap: EMOJI_CODE_MAP,
         EmojiList: Object.keys(EMOJI_CODE_MAP),
+        // Emoji code point -> PUA character, and back (the phone sends either form).
+        EmojiCodeConv: EMOJI_CODE_CONV,
+        // The Tuzki stickers the page offers; none in this twin's panel.
+        TuzkiList: [],
         Tuzki2Md5: {},
         md52Tuzki: {},
         // The server sometimes drops the final '>' of the closing tag; accept both forms.
@@ -94,18 +112,27 @@
           });
           return emoji.transformSpanToImg(out);
         },
+        // Editor HTML -> the text sent: emoji images become their text, and a `<笑脸>` typed as
+        // text becomes its PUA character.
         formatHTMLToSend: function (html) {
           var s = String(html == null ? '' : html)
             .replace(/<img[^>]*?\btext="([^"]*?)_web"[^>]*>/gi, '$1')
             .replace(/<br\s*\/?>/gi, '\n');
-          return utilFactory.htmlDecode(utilFactory.clearHtmlStr(s));
+          return textFaceToPua(utilFactory.htmlDecode(utilFactory.clearHtmlStr(s)));
         },
-        // `<笑脸>` typed as text -> its PUA character, as createMessage does for MMSendContent.
-        textFaceToPua: function (text) {
-          return String(text || '').replace(/<([^<>]{1,4})>/g, function (all, name) {
-            var code = TEXT_FACES[name];
-            return code && EMOJI_CODE_MAP[code] ? EMOJI_CODE_MAP[code] : all;
-          });
+        getEmoticonById: function (id) {
+          var i = Number(id);
+          return QQ_FACE_LIST[i] === undefined ? null : {id: i, text: '[' + QQ_FACE_LIST[i] + ']'};
+        },
+        getEmoticonByText: function (text) {
+          var id = QQ_FACE_MAP[text];
+          return id === undefined ? null : {id: id, text: text};
+        },
+        getMd5ByTuzki: function (name) {
+          return emoji.Tuzki2Md5[name] || '';
+        },
+        getTuzkiByMd5: function (md5) {
+          return emoji.md52Tuzki[md5] || '';
         }
       };
       return emoji;

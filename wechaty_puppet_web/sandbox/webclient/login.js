@@ -33,7 +33,7 @@
           $scope.isBrokenNetwork = false;
           $scope.isScan = false;
           $scope.uuid = uuid;
-          $scope.qrcodeUrl = 'https://login.weixin.qq.com/qrcode/' + uuid;
+          $scope.qrcodeUrl = loginFactory.getQrcode(uuid);
           $scope.code = 0;
           checkLogin(uuid, 1);
         }, function () {

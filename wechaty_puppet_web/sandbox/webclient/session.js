@@ -3,6 +3,8 @@
   'use strict';
 
   var services = angular.module('Services');
+  // From this many members on, adding means inviting (webwxinit's InviteStartCount is 40).
+  var INVITE_START_COUNT = 40;
 
   // jQuery callbacks run outside Angular: enter a digest unless one is running.
   function inDigest($rootScope, fn) {
@@ -16,12 +18,32 @@
   services.factory('chatroomFactory', [
     '$http', '$q', 'confFactory', 'utilFactory', 'accountFactory', 'contactFactory',
     function ($http, $q, conf, util, account, contactFactory) {
-      function update(fun, fields) {
-        return $http.post(conf.API_webwxupdatechatroom + '?fun=' + fun,
-          angular.extend(account.getBaseRequest(), fields));
-      }
-
+      var currentContact = null;
+      var filterContacts = {};
       return {
+        // The room dialogs' state: the room being edited and the names already picked.
+        getCurrentContact: function () {
+          return currentContact;
+        },
+        setCurrentContact: function (c) {
+          currentContact = c;
+        },
+        getFilterContacts: function () {
+          return filterContacts;
+        },
+        setFilterContacts: function (map) {
+          filterContacts = map || {};
+        },
+        // POST webwxupdatechatroom?fun=<fun> for `room`; cb gets the reply.
+        _update: function (fun, room, fields, cb) {
+          var body = angular.extend(account.getBaseRequest(), fields, {ChatRoomName: room});
+          return $http.post(conf.API_webwxupdatechatroom + '?fun=' + fun, body)
+            .success(function (data) {
+              if (cb) {
+                cb(data);
+              }
+            });
+        },
         create: function (memberList) {
           var deferred = $q.defer();
           var body = angular.extend(account.getBaseRequest(), {MemberCount: memberList.length,
@@ -41,17 +63,13 @@
           // Throws for a room unknown locally, like the real client.
           var members = contactFactory.getContact(room).MemberList || [];
           var total = members.length + String(userNames).split(',').length;
-          var invite = total >= conf.InviteStartCount;
-          var fields = {ChatRoomName: room};
+          var invite = total >= INVITE_START_COUNT;
+          var fields = {};
           fields[invite ? 'InviteMemberList' : 'AddMemberList'] = userNames;
-          update(invite ? 'invitemember' : 'addmember', fields).success(function (data) {
-            if (cb) {
-              cb(data);
-            }
-          });
+          this._update(invite ? 'invitemember' : 'addmember', room, fields, cb);
         },
         delMember: function (room, userName) {
-          update('delmember', {DelMemberList: userName, ChatRoomName: room}).success(function () {
+          this._update('delmember', room, {DelMemberList: userName}, function () {
             var c = contactFactory.getContact(room, '', true);
             if (c && c.MemberList) {
               for (var i = 0; i < c.MemberList.length; i++) {
@@ -65,10 +83,10 @@
           });
         },
         modTopic: function (room, topic) {
-          update('modtopic', {NewTopic: topic, ChatRoomName: room});
+          this._update('modtopic', room, {NewTopic: topic});
         },
         quit: function (room) {
-          update('quitchatroom', {ChatRoomName: room});
+          this._update('quitchatroom', room, {});
         }
       };
     }]);
@@ -77,6 +95,10 @@
     '$rootScope', '$q', '$http', 'confFactory', 'utilFactory', 'accountFactory', 'mmHttp',
     function ($rootScope, $q, $http, conf, util, account, mmHttp) {
       return {
+        // The QR image's URL: always on login.weixin.qq.com, whatever the page's host.
+        getQrcode: function (uuid) {
+          return 'https://login.weixin.qq.com/qrcode/' + uuid;
+        },
         getUUID: function () {
           var deferred = $q.defer();
           window.jQuery.ajax({url: conf.API_jsLogin, dataType: 'script', cache: false, timeout: 30000})
@@ -170,7 +192,39 @@
     '$rootScope', '$q', 'confFactory', 'utilFactory', 'accountFactory', 'loginFactory', 'mmHttp',
     function ($rootScope, $q, conf, util, account, loginFactory, mmHttp) {
       window.synccheck = window.synccheck || {retcode: '0', selector: '0'};
+
+      function onSyncCheck(app, sc, deferred) {
+        var retcode = String(sc.retcode);
+        if (retcode === '0') {
+          if (String(sc.selector) !== '0') {
+            app.sync().then(function (data) {
+              deferred.resolve(data);
+            });
+          } else {
+            deferred.reject(sc);
+          }
+        } else if (retcode === '1100') {
+          loginFactory.loginout(0);
+        } else if (retcode === '1101' || retcode === '1102') {
+          loginFactory.loginout(1);
+        } else {
+          deferred.reject(sc);
+        }
+      }
+
       return {
+        // State shared by the page's controllers (appController fills it after webwxinit).
+        globalData: {chatList: [], isInited: false},
+        // POST webwxstatreport?fun=new with one item of the app's own telemetry.
+        report: function (data) {
+          if (!account.getUin()) {
+            return;
+          }
+          mmHttp.post(conf.API_webwxreport + '?fun=new', {
+            BaseRequest: {Uin: account.getUin(), Sid: account.getSid(),
+              DeviceID: account.getDeviceID()},
+            Count: 1, List: [{Type: 1, Text: JSON.stringify(data)}]});
+        },
         init: function () {
           var deferred = $q.defer();
           // MMRetry {count:1, timeout:1}: a second POST goes out after 1 ms (webwxinit is doubled).
@@ -194,29 +248,11 @@
           window.jQuery.ajax({url: url, dataType: 'script', cache: true, timeout: 35000})
             .done(function () {
               inDigest($rootScope, function () {
-                me._onSyncCheck(window.synccheck || {}, deferred);
+                onSyncCheck(me, window.synccheck || {}, deferred);
               });
             });
           // A network failure leaves the promise pending: surviveCheckService restarts the loop.
           return deferred.promise;
-        },
-        _onSyncCheck: function (sc, deferred) {
-          var retcode = String(sc.retcode);
-          if (retcode === '0') {
-            if (String(sc.selector) !== '0') {
-              this.sync().then(function (data) {
-                deferred.resolve(data);
-              });
-            } else {
-              deferred.reject(sc);
-            }
-          } else if (retcode === '1100') {
-            loginFactory.loginout(0);
-          } else if (retcode === '1101' || retcode === '1102') {
-            loginFactory.loginout(1);
-          } else {
-            deferred.reject(sc);
-          }
         },
         sync: function () {
           var deferred = $q.defer();
@@ -240,10 +276,14 @@
   services.factory('reportService', ['$http', 'confFactory', 'accountFactory',
     function ($http, conf, account) {
       return {
-        report: function (type, data) {
+        ReportType: {timing: '[app-timing]', runtime: '[app-runtime]', netError: '[net-error]',
+          cgiData: '[cgi-data]', userAction: '[user-action]'},
+        // `now`: the real page batches reports; this twin always posts at once.
+        report: function (type, data, now) {
           if (!account.getUin()) {
             return;
           }
+          void now;
           $http.post(conf.API_webwxreport + '?fun=new', {
             BaseRequest: {Uin: account.getUin(), Sid: account.getSid(),
               DeviceID: account.getDeviceID()},
