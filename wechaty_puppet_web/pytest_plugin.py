@@ -20,6 +20,12 @@ Fixtures (prefixed ``wpw_`` so they never clash with a project's own):
   ``wpw_sandbox`` into a cassette (the phone waits for :func:`login_with_phone` in that test).
 - ``wpw_replay``: ``async with wpw_replay(path) as session`` runs a puppet on a cassette only.
 
+:func:`attach_bot` wires a bot module (its ``on_<event>(puppet, event)`` handlers, as
+``wechaty-web run`` uses them) into a puppet; ``wpw_record(path, bot=bot)`` and
+``wpw_replay(path, bot=bot)`` attach it before the puppet starts, so what the bot sends is
+recorded and, on replay, matched against the recording. ``pip install
+'wechaty-puppet-web[testing]'`` brings pytest and pytest-asyncio.
+
 The record/replay helpers are importable from here too: :func:`replay_puppet`,
 :func:`record_puppet`, :func:`assert_replayed_events`, :func:`login_with_phone`::
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,14 @@ def test_cassettes_name_the_bundle_parts_and_replay_from_the_installed_package()
     recorded = load(FIXTURES / "login.jsonl")
     served = [r for r in recorded.http if r.response.asset == cassette_mod.VENDOR_ASSET]
     assert served and all(r.response.body == body for r in served)  # wx and wx2 both load it
+    # every fixture names the scripts it was recorded with: npm name + sha256 of each part
+    for fixture in FIXTURES.glob("*.jsonl"):
+        refs = [
+            record["response"]["body"]
+            for record in map(json.loads, fixture.read_text("utf-8").splitlines()[1:])
+            if record["kind"] == "http" and "asset" in record["response"]["body"]
+        ]
+        assert refs and all(ref["parts"] == parts for ref in refs), fixture.name
     # a fixture's .bodies/ holds the page's own app bundle, never a third-party script
     for blob in (FIXTURES / "login.bodies").iterdir():
         assert (
