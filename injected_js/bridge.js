@@ -59,9 +59,21 @@
       return;
     }
     while (pending.length) {
-      try { fn.call(window, pending.shift()); } catch (e) { /* Python gone: nothing to do */ }
+      deliver(fn, pending.shift());
     }
-    try { fn.call(window, text); } catch (e) { /* idem */ }
+    deliver(fn, text);
+  }
+
+  /* A failed CDP call falls back to Playwright's binding: the envelope takes the other lane,
+     and Python puts the lanes back in seq order. */
+  function deliver(fn, text) {
+    try {
+      fn.call(window, text);
+    } catch (e) {
+      if (fn === bindings.cdp && bindings.emit) {
+        try { bindings.emit.call(window, text); } catch (e2) { /* Python gone */ }
+      }
+    }
   }
 
   /* Copy anything into plain JSON: drops functions, Angular's $$ keys, cycles and depth > 6. */

@@ -36,6 +36,7 @@ from ..errors import (
     WebWxError,
 )
 from .cdp_binding import CdpBinding
+from .ordering import SeqOrder
 
 _log = logging.getLogger(__name__)
 
@@ -167,7 +168,8 @@ class Bridge:
         self._sink = sink
         # Off by default: the raw CDP binding (cdp_binding.py) is ~2-4 ms faster per message,
         # but its envelopes may overtake Playwright's own page events (``response``,
-        # ``framenavigated``), and the cassette recorder relies on that order.
+        # ``framenavigated``), and the cassette recorder relies on that order. Envelopes among
+        # themselves stay in page order whichever lane each took (ordering.py).
         self.fast_lane = fast_lane
         self._page: _Page | None = None
         self.call_timeout = call_timeout
@@ -176,6 +178,7 @@ class Bridge:
         self._hellos = 0  # documents that announced their bridge since attach()
         self._hello = asyncio.Event()
         self._cdp: CdpBinding | None = None
+        self._order: SeqOrder[Envelope] = SeqOrder(self._deliver)
         self.key = secrets.token_urlsafe(24)
 
     async def attach(self, page: Any, init_script: str) -> None:
@@ -192,6 +195,7 @@ class Bridge:
             await page.add_init_script(script)
         except PlaywrightError as exc:
             raise BridgeError(f"cannot install the bridge: {exc.message}") from exc
+        self._order.flush()  # a new page: nothing of the old one waits any longer
         if self._cdp is not None:
             await self._cdp.detach()
             self._cdp = None
@@ -221,6 +225,9 @@ class Bridge:
         if not hmac.compare_digest(env.key.encode(), self.key.encode()):
             _log.debug("ignored an envelope without this page's key (%s)", env.name[:40])
             return
+        self._order.push(env)  # in page order, whichever lane it came by (ordering.py)
+
+    def _deliver(self, env: Envelope) -> None:
         self.last_seq = env.seq
         if env.name == HELLO:
             self._hellos += 1
