@@ -1,5 +1,5 @@
-"""``python -m bench [login latency burst send scale fleet service] [--json PATH] [-v]``: run,
-print.
+"""``python -m bench [login latency burst send scale fleet service weight recovery] [--json PATH]
+[-v]``: run, print.
 
 Runs the named benchmarks (all by default) one after another, prints one table with each figure,
 its bare-protocol floor, the target and whether it was met, and writes the same as JSON to
@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from . import burst, fleet, latency, login, scale, send, service, weight
+from . import burst, fleet, latency, login, recovery, scale, send, service, weight
 from .harness import Figure
 
 BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
@@ -33,13 +33,12 @@ BENCHES: dict[str, Callable[[], Awaitable[list[Figure]]]] = {
     "fleet": fleet.run,
     "service": service.run,
     "weight": weight.run,
+    "recovery": recovery.run,
 }
 DESCRIPTION = "Run the benchmarks; print each figure beside the bare-protocol floor and its target."
 BENCH_TIMEOUT = 180.0  # seconds; a benchmark that hangs is cut off and reported
-LONGER = {
-    "fleet": fleet.TIMEOUT,
-    "weight": weight.TIMEOUT,
-}  # benchmarks that need more (20 accounts start at once)
+# Benchmarks that need more: 20 accounts start at once; a 30 s outage and a 60 s busy page.
+LONGER = {"fleet": fleet.TIMEOUT, "weight": weight.TIMEOUT, "recovery": recovery.TIMEOUT}
 OUT_DIR = Path(__file__).resolve().parent / "out"
 
 _log = logging.getLogger("bench")

@@ -11,6 +11,7 @@ request ``{"id", "op", "args"}`` gets one answer ``{"id", "ok", "result" | "erro
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import sys
@@ -45,6 +46,7 @@ class Driver:
             "fleet": self.fleet,
             "send_account": self.send_account,
             "page": self.page,
+            "outage": self.outage,
         }
 
     def reset(self, world: str) -> None:
@@ -101,11 +103,17 @@ class Driver:
         """Let the phone scan and confirm QR codes by itself (or not)."""
         self.sb.phone.auto_scan = on
 
-    def answer(self, line: bytes) -> dict[str, Any]:
+    async def outage(self, on: bool) -> None:
+        """Make the whole server unreachable (``on``) or reachable again."""
+        await (self.sb.outage.begin() if on else self.sb.outage.end())
+
+    async def answer(self, line: bytes) -> dict[str, Any]:
         """One request line → its answer."""
         req = json.loads(line)
         try:
             result = self.ops[req["op"]](**req.get("args", {}))
+            if inspect.isawaitable(result):
+                result = await result
         except Exception as exc:  # reported to the benchmark, which decides what it means
             return {"id": req.get("id"), "ok": False, "error": f"{type(exc).__name__}: {exc}"}
         return {"id": req.get("id"), "ok": True, "result": result}
@@ -131,7 +139,7 @@ async def serve() -> None:
     driver = Driver(sb)
     try:
         while line := await reader.readline():
-            _write(driver.answer(line))
+            _write(await driver.answer(line))
     finally:
         await sb.stop()
 
