@@ -20,7 +20,7 @@ import signal
 from pathlib import Path
 
 from ..commands.puppet_cli import add_common_arguments, open_puppet
-from ..errors import PuppetWebError
+from ..errors import UsageError
 
 TOKEN_ENV = "WECHATY_PUPPET_SERVICE_TOKEN"
 DEFAULT_PORT = 8788  # wechaty-puppet-service's default
@@ -43,18 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; the exit status."""
+    """Serve until interrupted; the exit status.
+
+    Raises:
+        UsageError: no token, or neither TLS files nor ``--no-tls``.
+        ServiceError: the port is taken or the TLS files are unusable (exit 1, one line).
+    """
     if not args.token:
-        print(f"serve needs a token: --token T or ${TOKEN_ENV}")
-        return 2
+        raise UsageError(f"serve needs a token: --token T or ${TOKEN_ENV}")
     if not args.no_tls and not (args.tls_cert and args.tls_key):
-        print("serve needs --tls-cert and --tls-key, or --no-tls")
-        return 2
-    try:
-        return asyncio.run(_serve(args))
-    except PuppetWebError as exc:
-        print(f"serve failed: {exc}")
-        return 1
+        raise UsageError("serve needs --tls-cert and --tls-key, or --no-tls")
+    return asyncio.run(_serve(args))
 
 
 async def _serve(args: argparse.Namespace) -> int:
