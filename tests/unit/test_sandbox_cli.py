@@ -19,10 +19,8 @@ def test_options_parse() -> None:
     args = parser.parse_args(["sandbox"])
     assert (args.ca_out, args.control_port, args.proxy_port) == (None, None, None)
     assert (args.profile, args.qr_ttl) == ("unthrottled", QR_TTL)
-    args = parser.parse_args(
-        ["sandbox", "--ca-out", "ca.pem", "--control-port", "0", "--proxy-port", "8791"]
-        + ["--profile", "realistic", "--qr-ttl", "30"]
-    )
+    services = ["--ca-out", "ca.pem", "--control-port", "0", "--proxy-port", "8791"]
+    args = parser.parse_args(["sandbox", *services, "--profile", "realistic", "--qr-ttl", "30"])
     assert (args.ca_out, args.control_port, args.proxy_port) == ("ca.pem", 0, 8791)
     assert (args.profile, args.qr_ttl) == ("realistic", 30.0)
 
