@@ -67,11 +67,11 @@ async def floor_latencies(st: Stage) -> list[float]:
             await stop_task(task)
 
 
-async def puppet_latencies(st: Stage) -> list[float]:
-    """The puppet's latencies."""
+async def puppet_latencies(st: Stage, *, fast_bridge: bool = False) -> list[float]:
+    """The puppet's latencies (with the CDP envelope lane when ``fast_bridge``)."""
     await st.fresh()
     arrivals = Arrivals()
-    puppet = st.puppet(session=False)
+    puppet = st.puppet(session=False, fast_bridge=fast_bridge)
     listen_puppet(puppet, arrivals)
     await start_puppet(puppet)
     await measure(st, arrivals, WARMUP, seed=0)
@@ -80,8 +80,11 @@ async def puppet_latencies(st: Stage) -> list[float]:
     return out
 
 
-def figures(puppet: list[float], floor: list[float]) -> list[Figure]:
-    """p50/p99 in ms, with the floor's, and the p50 ratio against the 3x bound."""
+def figures(
+    puppet: list[float], floor: list[float], fast: list[float] | None = None
+) -> list[Figure]:
+    """p50/p99 in ms, with the floor's, and the p50 ratio against the 3x bound; the same with
+    the CDP envelope lane (``fast_bridge``) when measured."""
     ms: Callable[[list[float], float], float] = lambda v, p: percentile(v, p) * 1000  # noqa: E731
     lost = COUNT - len(puppet)
     note = f"{len(puppet)}/{COUNT} delivered" + (f", {lost} LOST" if lost else "")
@@ -93,6 +96,21 @@ def figures(puppet: list[float], floor: list[float]) -> list[Figure]:
                floor=ms(floor, 99)),
         Figure(bench=NAME, name="p50 / floor p50", value=p50 / f50 if f50 else float("nan"),
                unit="x", target=3.0),
+    ] + ([] if fast is None else fast_figures(fast, floor))  # fmt: skip
+
+
+def fast_figures(fast: list[float], floor: list[float]) -> list[Figure]:
+    """The rows of the run with ``fast_bridge=True`` (an option, off by default)."""
+    ms: Callable[[list[float], float], float] = lambda v, p: percentile(v, p) * 1000  # noqa: E731
+    p50, f50 = ms(fast, 50), ms(floor, 50)
+    note = f"fast_bridge=True; {len(fast)}/{COUNT} delivered"
+    return [
+        Figure(bench=NAME, name="message p50, fast_bridge", value=p50, unit="ms", target=50.0,
+               floor=f50, note=note),
+        Figure(bench=NAME, name="message p99, fast_bridge", value=ms(fast, 99), unit="ms",
+               target=250.0, floor=ms(floor, 99)),
+        Figure(bench=NAME, name="p50 / floor p50, fast_bridge",
+               value=p50 / f50 if f50 else float("nan"), unit="x", target=3.0),
     ]  # fmt: skip
 
 
@@ -102,4 +120,5 @@ async def run() -> list[Figure]:
         floor = await floor_latencies(st)
         _log.info("floor p50 %.1f ms", percentile(floor, 50) * 1000)
         puppet = await puppet_latencies(st)
-    return figures(puppet, floor)
+        fast = await puppet_latencies(st, fast_bridge=True)
+    return figures(puppet, floor, fast)

@@ -66,12 +66,14 @@ class Stage:
         """The current session's UserName of a contact or room id."""
         return str(await self.sb.call("username_of", target=target))
 
-    def puppet(self, *, session: bool = True) -> PuppetWeb:
-        """A new PuppetWeb on the stage's browser (its own context)."""
+    def puppet(self, *, session: bool = True, **overrides: Any) -> PuppetWeb:
+        """A new PuppetWeb on the stage's browser (its own context); ``overrides`` are more
+        PuppetWebOptions."""
         options = PuppetWebOptions(
             browser=self.browser,
             sandbox=self.sb.url,
             session_file=self.session_file if session else None,
+            **overrides,
         )
         puppet = PuppetWeb(options)
         puppet.on(EventName.ERROR.value, self._on_error)
