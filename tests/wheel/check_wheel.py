@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import signal
 import ssl
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import urllib.request
 import zipfile
 from collections.abc import Sequence
@@ -140,12 +142,7 @@ def check_sandbox_command(venv_bin: Path, env: dict[str, str], cwd: Path) -> Non
     print(f"check_wheel: $ {' '.join(cmd)}", flush=True)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        found = re.search(r"listening on (https://\S+)", first)
-        if found is None:
-            fail(f"wechaty-web sandbox printed {first!r}")
-            return
+        found = _listening(proc)
         page = _get(found.group(1) + "/", "wx.qq.com").decode()
         script = re.search(r'src="([^"]*/vendor_[0-9a-f]+\.js)"', page)
         if script is None:
@@ -158,6 +155,24 @@ def check_sandbox_command(venv_bin: Path, env: dict[str, str], cwd: Path) -> Non
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
+
+
+def _listening(proc: subprocess.Popen[str]) -> re.Match[str]:
+    """The "listening on URL" line, among the first lines the sandbox prints (within 60 s)."""
+    assert proc.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        line = proc.stdout.readline() if ready else ""
+        if not line:
+            break
+        seen.append(line)
+        found = re.search(r"listening on (https://\S+)", line)
+        if found is not None:
+            return found
+    fail(f"wechaty-web sandbox never said where it listens: {seen}")
+    raise AssertionError  # fail() exits
 
 
 def _get(url: str, host: str) -> bytes:
