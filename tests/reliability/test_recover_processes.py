@@ -1,4 +1,5 @@
-"""Issue 11, items 1 and 2: the Playwright driver killed, Chromium frozen; nothing lost, no scan.
+"""Issue 11, items 1 and 2: the Playwright driver killed, Chromium frozen; nothing lost, no scan;
+and when nothing can bring the browser back: ``error`` + ``logout``, and the supervisor goes on.
 
 Each test streams messages from the sandbox world before, during and after the fault and checks
 every one arrives exactly once, in the same session (no scan, no second login, no logout).
@@ -14,7 +15,9 @@ import signal
 import pytest
 
 from tests.browser.test_puppet_support import record
+from wechaty_puppet_web.errors import BrowserError, LaunchError
 from wechaty_puppet_web.events import EventName, ResetEvent
+from wechaty_puppet_web.puppet import page as page_module
 from wechaty_puppet_web.sandbox import Sandbox
 
 from .recover_support import (
@@ -95,3 +98,37 @@ def _zombie(pid: int) -> bool:
     with open(f"/proc/{pid}/stat") as f:
         stat = f.read()
     return stat[stat.rindex(")") + 2] == "Z"
+
+
+async def test_when_no_layer_can_recover_it_says_so_and_keeps_trying(
+    own_puppet: OwnPuppet, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    puppet = own_puppet(heartbeat_interval=0.5)
+    driver = await start_owning(puppet, sandbox)
+    stream = Stream(puppet, sandbox, "gone")
+
+    async def no_chromium(*args: object, **kwargs: object) -> None:
+        raise LaunchError("chromium vanished (test)")
+
+    # The fault: Chromium cannot be started again, until the logout is reported.
+    monkeypatch.setattr(page_module, "launch_chromium", no_chromium)
+    order = record(puppet, EventName.RESET, EventName.LOGOUT, EventName.LOGIN, EventName.READY)
+    failed = puppet.wait_for(EventName.ERROR, lambda e: e.data == "reset", timeout=T)
+    logout = puppet.wait_for(EventName.LOGOUT, timeout=T)
+    puppet.once(EventName.LOGOUT.value, lambda _e: monkeypatch.undo())
+    ready = puppet.wait_for(EventName.READY, timeout=2 * T)
+    os.kill(driver, signal.SIGKILL)
+    stream.send(5)
+
+    assert isinstance((await failed).error, BrowserError)
+    await logout
+    assert not puppet.logged_in
+    await ready  # the supervisor kept going: the saved cookies log it in again, no scan
+    await stream.all_delivered(T)
+    stream.assert_once()
+    assert [type(e).__name__ for e in order] == [
+        "LogoutEvent",
+        "ResetEvent",
+        "LoginEvent",
+        "ReadyEvent",
+    ]
