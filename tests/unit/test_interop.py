@@ -136,3 +136,34 @@ async def test_a_url_filebox_is_fetched() -> None:
             await filebox_from_json(json.dumps({"type": 2, "url": "http://x/y"}))
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    ("versions", "complaint"),
+    [
+        ({}, "python-wechaty is not installed"),
+        ({"wechaty": "0.9.1"}, "made for 0.10.x"),
+        ({"wechaty": "0.10.7", "pyee": "12.0.0"}, "pyee 12.0.0"),
+        ({"wechaty": "0.10.7", "pyee": "11.1.1", "urllib3": "2.2.0"}, "urllib3 2.2.0"),
+        ({"wechaty": "0.10.7", "pyee": "11.1.1", "urllib3": "1.26.20"}, None),
+    ],
+)
+def test_the_python_wechaty_environment_check(
+    monkeypatch: pytest.MonkeyPatch, versions: dict[str, str], complaint: str | None
+) -> None:
+    from importlib import metadata
+
+    from wechaty_puppet_web.errors import WechatyEnvironmentError
+    from wechaty_puppet_web.interop import wechaty_env
+
+    def version(dist: str) -> str:
+        if dist not in versions:
+            raise metadata.PackageNotFoundError(dist)
+        return versions[dist]
+
+    monkeypatch.setattr(metadata, "version", version)  # the module reads metadata.version
+    if complaint is None:
+        wechaty_env.check_environment()
+        return
+    with pytest.raises(WechatyEnvironmentError, match=complaint.replace(".", r"\.")):
+        wechaty_env.check_environment()
