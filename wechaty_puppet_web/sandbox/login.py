@@ -102,7 +102,8 @@ class LoginHub:
         ttl = self._ttl()
         if ttl:
             loop = asyncio.get_running_loop()
-            self._timers = [h for h in self._timers if not h.cancelled()]
+            now = loop.time()  # forget timers that already fired (a QR code per jslogin)
+            self._timers = [h for h in self._timers if h.when() > now and not h.cancelled()]
             self._timers.append(loop.call_later(ttl, _lapse, t))
         self._new_qr.set()
         self._new_qr = asyncio.Event()
