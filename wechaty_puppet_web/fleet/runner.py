@@ -296,6 +296,13 @@ class Fleet:
             except OSError as exc:
                 raise FleetError(f"cannot serve metrics on {host}:{port}: {exc}") from exc
         self._started = True
+        if any(a.endpoint is None for a in self.config.accounts):
+            # Started here, outside any account's context: Playwright's dispatch task copies
+            # the context it starts in, and would tag every account's callbacks with one name.
+            try:
+                await self.pool.browser()
+            except PuppetWebError as exc:  # each account retries with its back-off
+                _log.error("the shared browser did not start: %s", exc)
         for runner in self.accounts.values():
             ctx = contextvars.copy_context()
             ctx.run(ACCOUNT.set, runner.name)  # every task of this account logs its name
