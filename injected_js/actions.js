@@ -280,7 +280,9 @@
         } else if (status === 5) {
           stop();
           reply.then(function (r) {
-            reject(wpw.webwxError(op, r.ret === 0 ? -1 : r.ret, r.errMsg));
+            var error = wpw.webwxError(op, r.ret === 0 ? -1 : r.ret, r.errMsg);
+            // Every answer lost is not a failure yet: the server may have sent it (guard.js).
+            wpw.syncGuard.settleLostSend(msg, r, error).then(resolve, reject);
           });
         }
       });

@@ -169,7 +169,9 @@
         throw fail(op, -1, 'no send result within ' + SEND_TIMEOUT_MS / 1000 + ' s');
       }
       return reply.then(function (r) {
-        throw fail(op, r.ret === 0 || isNaN(r.ret) ? -1 : r.ret, r.errMsg || 'send failed');
+        var error = fail(op, r.ret === 0 || isNaN(r.ret) ? -1 : r.ret, r.errMsg || 'send failed');
+        // Every answer lost is not a failure yet: the server may have sent it (guard.js).
+        return wpw.syncGuard.settleLostSend(msg, r, error);
       });
     });
   }

@@ -123,6 +123,18 @@ class RateLimitedError(WebWxError):
     """Ret 1205 (operating too often), raised only after back-off retries were spent."""
 
 
+class SyncBackoffError(WebWxError):
+    """synccheck or webwxsync answered an error code that is not a logout (1205 among them).
+
+    The page then waits before polling again (exponential, capped, with jitter); this is reported
+    once per episode, as an ``error`` event, and delivery resumes by itself when the server does.
+    """
+
+    def __init__(self, op: str, ret: int, delay: float) -> None:
+        self.delay = delay
+        super().__init__(op, ret, f"backing off (next poll in {delay:.1f} s)")
+
+
 class UploadError(WebWxError):
     """A media upload was rejected: too large, empty or refused by the server."""
 

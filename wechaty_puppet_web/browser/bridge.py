@@ -145,7 +145,7 @@ def error_from_page(name: str, error: object) -> Exception:
         ret = info.get("ret")
         ret_int = int(ret) if isinstance(ret, int | float) else -1
         err_msg = str(info.get("errMsg") or "")
-        if kind == "upload":
+        if kind == "upload" and ret_int != RATE_LIMITED_RET:
             return UploadError(op, ret_int, err_msg)
         if ret_int == RATE_LIMITED_RET:
             return RateLimitedError(op, ret_int, err_msg)

@@ -19,7 +19,14 @@ from ..errors import InjectionError
 
 # bridge.js first (the global + binding), glue.js (the only angular reader), then the users of glue;
 # helper F's media.js is optional so the puppet still works while it is absent.
-CORE_FILES: tuple[str, ...] = ("bridge.js", "glue.js", "hooks.js", "netwatch.js", "actions.js")
+CORE_FILES: tuple[str, ...] = (
+    "bridge.js",
+    "glue.js",
+    "hooks.js",
+    "netwatch.js",
+    "guard.js",
+    "actions.js",
+)
 OPTIONAL_FILES: tuple[str, ...] = ("media.js",)
 
 _SOURCE_DIR = Path(__file__).resolve().parents[2] / "injected_js"

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
 from ..browser.bridge import Envelope
-from ..errors import BrowserError, InjectionError
+from ..errors import BrowserError, InjectionError, ProtocolError, SyncBackoffError
 from ..events import (
     FriendshipEvent,
     LoginEvent,
@@ -84,6 +84,10 @@ class EventsMixin(PuppetCore):
             "recall": self._ev_recall,
             "room-changed": self._ev_room_changed,
             "js-error": self._ev_js_error,
+            "bad-item": self._ev_bad_item,
+            "sync-backoff": self._ev_sync_backoff,
+            "sync-recovered": self._ev_sync_recovered,
+            "send-confirmed": self._ev_send_confirmed,
             "boot-timeout": self._ev_boot_timeout,
         }
 
@@ -184,6 +188,29 @@ class EventsMixin(PuppetCore):
     async def _ev_js_error(self, data: dict[str, Any]) -> None:
         where, message = data.get("where", "?"), data.get("message", "")
         self._emit_error(InjectionError(f"injected script failed in {where}: {message}"), "page")
+
+    # ---- guard.js: junk in sync answers, back-off, sends confirmed through sync -------------
+
+    async def _ev_bad_item(self, data: dict[str, Any]) -> None:
+        where, why = str(data.get("list") or "?"), str(data.get("why") or "")
+        error = ProtocolError(f"a malformed {where} item was skipped: {why}", data.get("item"))
+        self._emit_error(error, "sync")
+
+    async def _ev_sync_backoff(self, data: dict[str, Any]) -> None:
+        code = str(data.get("code") or "")
+        delay = data.get("delayMs")
+        seconds = float(delay) / 1000 if isinstance(delay, int | float) else 0.0
+        ret = int(code) if code.lstrip("-").isdigit() else -1
+        self._emit_error(
+            SyncBackoffError(str(data.get("endpoint") or "sync"), ret, seconds), "sync"
+        )
+
+    async def _ev_sync_recovered(self, data: dict[str, Any]) -> None:
+        _log.info("sync answers are fine again after %s failures", data.get("failures"))
+
+    async def _ev_send_confirmed(self, data: dict[str, Any]) -> None:
+        _log.info("send %s had no answer but came back in sync as %s",
+                  data.get("ClientMsgId"), data.get("MsgId"))  # fmt: skip
 
     async def _ev_boot_timeout(self, data: dict[str, Any]) -> None:
         self._emit_error(BrowserError("the web client did not start (no angular app)"), "page")

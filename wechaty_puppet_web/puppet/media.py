@@ -13,10 +13,11 @@ import logging
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
@@ -43,6 +44,9 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+# How a chunk is run: the puppet's Ret 1205 back-off (``_retry_rate_limited``), or just once.
+Retry = Callable[[str, Callable[[], Awaitable[Any]]], Awaitable[Any]]
 
 CHUNK_SIZE = 524288  # the official client's WebUploader chunkSize; the server expects it
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # above this the web needs webwxcheckupload + AES: refused here
@@ -122,10 +126,20 @@ class Uploaded:
     encry_file_name: str = ""
 
 
-async def upload(bridge: BridgeLike, file: FileBox, plan: SendPlan, to: str) -> Uploaded:
+async def upload(
+    bridge: BridgeLike,
+    file: FileBox,
+    plan: SendPlan,
+    to: str,
+    *,
+    retry: Retry | None = None,
+) -> Uploaded:
     """Upload ``file`` through the page in 524288-byte chunks; return the MediaId.
 
+    ``retry(op, attempt)`` runs each chunk: the puppet's Ret 1205 back-off, as for sends.
+
     Raises:
+        RateLimitedError: Ret 1205 persisted (through ``retry``'s back-off, when given).
         UploadError: the server refused a chunk, a chunk could not be delivered after retries,
             or the last answer carried no MediaId.
     """
@@ -144,13 +158,17 @@ async def upload(bridge: BridgeLike, file: FileBox, plan: SendPlan, to: str) -> 
     index = 0
     async for block in file.iter_chunks(CHUNK_SIZE):
         args = {**common, "chunk": index, "data": base64.b64encode(block).decode("ascii")}
-        answer = await _upload_chunk(bridge, args)
+        answer = await (retry or _once)("webwxuploadmedia", partial(_upload_chunk, bridge, args))
         index += 1
     media_id = str(answer.get("MediaId") or "")
     if not media_id:
         raise UploadError("webwxuploadmedia", _LOCAL_RET, "the last chunk's answer has no MediaId")
     _log.debug("uploaded %s in %d chunk(s)", file.name, chunks)
     return Uploaded(media_id=media_id, encry_file_name=str(answer.get("EncryFileName") or ""))
+
+
+async def _once(op: str, fn: Callable[[], Awaitable[_T]]) -> _T:
+    return await fn()
 
 
 async def _upload_chunk(bridge: BridgeLike, args: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -101,7 +101,9 @@ class MessagingMixin:
         """
         self._require_login()
         plan = plan_send(file)
-        uploaded = await upload(self._bridge, file, plan, conversation_id)
+        uploaded = await upload(
+            self._bridge, file, plan, conversation_id, retry=self._retry_rate_limited
+        )
         args = {
             "to": conversation_id,
             "msgType": plan.msg_type,

@@ -18,7 +18,8 @@ class Fault:
     - ``status``: answer with this HTTP status and an empty body;
     - ``drop``: abort the connection without an answer (the client sees a disconnect);
     - ``retcode``: synccheck answers ``window.synccheck={retcode:"<n>",selector:"0"}``;
-    - ``ret``: JSON endpoints answer ``BaseResponse.Ret = ret``.
+    - ``ret``: JSON endpoints answer ``BaseResponse.Ret = ret``;
+    - ``drop_reply``: do the request (a send is sent), then abort the connection unanswered.
     """
 
     endpoint: str
@@ -29,6 +30,7 @@ class Fault:
     drop: bool = False
     retcode: int | None = None
     ret: int | None = None
+    drop_reply: bool = False
     fired: int = 0
 
     @property
@@ -59,6 +61,7 @@ class Faults:
         drop: bool = False,
         retcode: int | None = None,
         ret: int | None = None,
+        drop_reply: bool = False,
     ) -> Fault:
         """Add a rule; ``endpoint`` is the last path segment (``*`` matches every endpoint)."""
         rule = Fault(
@@ -70,6 +73,7 @@ class Faults:
             drop=drop,
             retcode=retcode,
             ret=ret,
+            drop_reply=drop_reply,
         )
         self._rules.append(rule)
         return rule

@@ -234,7 +234,7 @@ def _pairs(items: Any) -> list[tuple[int, int]]:
 def render_batch(s: Session, batch: list[LogEntry]) -> dict[str, Any]:
     """AddMsgList / ModContactList / DelContactList of a slice of the sync log."""
     add: list[dict[str, Any]] = []
-    mods: dict[str, dict[str, Any]] = {}
+    mods: dict[str, Any] = {}
     dels: list[dict[str, Any]] = []
     for e in batch:
         if e.kind == "message" and isinstance(e.obj, WorldMessage):
@@ -246,6 +246,8 @@ def render_batch(s: Session, batch: list[LogEntry]) -> dict[str, Any]:
             obj = s.world.get(e.obj)
             if obj is not None:
                 mods[e.obj] = mod_contact_json(s, obj)
+        elif e.kind == "raw-contact":
+            mods[f"raw-{e.seq}"] = e.obj
         elif e.kind == "delete":
             dels.append({"UserName": s.username(e.obj), "ContactFlag": 0})
     return {

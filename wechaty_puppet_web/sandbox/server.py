@@ -12,7 +12,7 @@ import logging
 import socket
 import ssl
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -324,7 +324,10 @@ class Sandbox:
             if early is not None:
                 return early
             request[FAULT] = fault
-        return await route.handler(self, request)
+        resp = await route.handler(self, request)
+        if fault is not None and fault.drop_reply:
+            _abort(request)  # done, but the answer is lost on the way back
+        return resp
 
     @staticmethod
     def _endpoint(path: str) -> str | None:
@@ -343,9 +346,7 @@ class Sandbox:
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.drop:
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError  # as when a peer vanishes: no answer, no error log
+            _abort(request)
         if fault.status is not None:
             return web.Response(status=fault.status)
         if fault.ret is not None and name not in _RET_IN_HANDLER:
@@ -378,6 +379,12 @@ class Sandbox:
         return web.Response(
             body=body, headers={"Content-Type": ctype, "Cache-Control": "max-age=3600"}
         )
+
+
+def _abort(request: web.Request) -> NoReturn:
+    if request.transport is not None:
+        request.transport.abort()
+    raise asyncio.CancelledError  # as when a peer vanishes: no answer, no error log
 
 
 def _big_text(resp: web.StreamResponse) -> bool:

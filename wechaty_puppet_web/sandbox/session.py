@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ class LogEntry:
     """One pending item of a session's sync log."""
 
     seq: int
-    kind: str  # "message" | "contact" | "delete" | "raw"
+    kind: str  # "message" | "contact" | "delete" | "raw" | "raw-contact"
     obj: Any
 
 
@@ -242,6 +242,17 @@ class SessionHub:
             s.kill(1101)
         self._unsubscribe()
         self.world.bind_session_names(None, None)
+
+    def inject_sync(
+        self, *, add_msgs: Sequence[Any] = (), mod_contacts: Sequence[Any] = ()
+    ) -> None:
+        """Put raw items, junk included, into the next webwxsync answer of every live session
+        (``AddMsgList`` and ``ModContactList`` as given, unchecked): for reliability tests."""
+        for s in self.live():
+            for item in add_msgs:
+                s.push("raw", item)
+            for item in mod_contacts:
+                s.push("raw-contact", item)
 
     def _on_world(self, kind: str, obj: Any) -> None:
         for s in self.live():

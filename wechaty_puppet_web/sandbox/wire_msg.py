@@ -82,6 +82,10 @@ def message_json(s: Session, m: WorldMessage) -> dict[str, Any]:
     prefixed = room is not None and m.sender != bot and m.msg_type != 10000
     if prefixed:
         out["Content"] = f"{s.username(m.sender)}:<br/>{out['Content']}"
+    if m.sender == bot and m.client_msg_id:
+        # The bot's own send comes back in sync with the ClientMsgId it was sent with (the
+        # client then overwrites it with MsgId, as for every message it files).
+        out["ClientMsgId"] = m.client_msg_id
     return out
 
 
