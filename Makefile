@@ -15,7 +15,8 @@ ITCHAT_FIX_VENV := .venv-itchat-fix
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup vendor sdks clients demo test test-min test-wheel docs lint typecheck unit sandbox bench cassettes clean
+.PHONY: setup vendor sdks clients demo test test-min test-wheel docs lint typecheck unit sandbox bench soak \
+	cassettes clean
 
 setup: $(VENV)/.installed vendor $(SERVICE)/stubs/puppet_pb2.py $(CHROMIUM) /usr/share/doc/libzbar0
 
@@ -126,6 +127,11 @@ sandbox: setup
 
 bench: setup
 	$(PY) -m bench
+
+# An hour of traffic with 10 % faults and random browser kills (SOAK_SECONDS=600 for less);
+# prints lost / duplicated / recovered counts. Not part of `make test`.
+soak: setup
+	$(PY) -m bench soak
 
 # Re-record every fixture cassette from its sandbox scenario.
 cassettes: setup

@@ -233,7 +233,10 @@
 
   function noteOwn(msg) {
     var me = selfName();
-    if (!me || msg.FromUserName !== me) {
+    // Only what the server sent: the client runs its own outgoing messages (MMStatus set,
+    // MsgId still the local id) through messageProcess as well.
+    if (!me || msg.FromUserName !== me || msg.MMStatus !== undefined ||
+        String(msg.MsgId) === String(msg.ClientMsgId || '')) {
       return;
     }
     // Read before the client's messageProcess rewrites ClientMsgId (= MsgId when received).
