@@ -226,6 +226,10 @@ class _Soak:
         await asyncio.gather(*tasks, return_exceptions=True)
         self.result.faults_fired = sum(r.fired for r in self.sb.faults.rules)
         self.sb.faults.clear()
+        # One more message, posted after every kill: a kill just before the end is recovered
+        # only once something sent after it arrives.
+        w = self.sb.world
+        self.posted[str(w.send_text(from_=FRIEND, to=w.bot, text="soak last").msg_id)] = now()
         await self._drain()
         self.result.seconds = now() - t0
         self._count()
