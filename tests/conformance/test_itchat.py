@@ -64,12 +64,12 @@ async def test_itchat_lives_a_bots_life(
     got = await itchat.event(lambda e: e.get("text") == "in room")
     assert got["room"] and got["sender_nick"] == "Bob🐶"  # itchat shows the nickname
     image = await sb.post("/v1/images", {"from": "wxid_alice", "to": "bot"})
-    got = await itchat.event(lambda e: e["msg_id"] == image["msg_id"])
+    got = await itchat.event(lambda e: e.get("msg_id") == image["msg_id"])
     assert got["type"] == "Picture" and got["media"]["md5"] == md5(await sb.media(image["msg_id"]))
     data = b"conformance file \x00\x01" * 100
     body = {"from": "wxid_bob", "to": "1000001@chatroom", "name": "notes.bin"}
     file = await sb.post("/v1/files", body | {"data": base64.b64encode(data).decode()})
-    got = await itchat.event(lambda e: e["msg_id"] == file["msg_id"])
+    got = await itchat.event(lambda e: e.get("msg_id") == file["msg_id"])
     assert (got["type"], got["file_name"], got["media"]["md5"]) == (
         "Attachment",
         "notes.bin",
@@ -126,7 +126,7 @@ async def test_itchat_lives_a_bots_life(
     assert note["room"]
     await sb.post("/v1/contacts", {"wxid": "wxid_zoe", "nickname": "Zoe", "friend": False})
     request = await sb.post("/v1/friend-requests", {"from": "wxid_zoe", "hello": "我是Zoe"})
-    got = await itchat.event(lambda e: e["msg_id"] == request["msg_id"])
+    got = await itchat.event(lambda e: e.get("msg_id") == request["msg_id"])
     assert (got["event"], got["hello"]) == ("friend_request", "我是Zoe")
     accepted = (await itchat.call("accept_friend", msg_id=request["msg_id"]))["ret"]
     zoe = [c for c in (await sb.get("/v1/world"))["contacts"] if c["wxid"] == "wxid_zoe"]

@@ -56,20 +56,20 @@ async def test_wechat4u_lives_a_bots_life(
 
     # receive text, image and file from a friend and in a room
     sent = await sb.post("/v1/messages", {"from": "wxid_alice", "to": "bot", "text": "hi w4u"})
-    got = await wechat4u.event(lambda e: e["msg_id"] == sent["msg_id"])
+    got = await wechat4u.event(lambda e: e.get("msg_id") == sent["msg_id"])
     assert got["text"] == "hi w4u" and not got["room"]
     sent = await sb.post(
         "/v1/messages", {"from": "wxid_bob", "to": "1000001@chatroom", "text": "yo"}
     )
-    got = await wechat4u.event(lambda e: e["msg_id"] == sent["msg_id"])
+    got = await wechat4u.event(lambda e: e.get("msg_id") == sent["msg_id"])
     assert got["room"] and got["text"].endswith("yo")
     image = await sb.post("/v1/images", {"from": "wxid_bob", "to": "1000001@chatroom"})
-    got = await wechat4u.event(lambda e: e["msg_id"] == image["msg_id"] and "media" in e)
+    got = await wechat4u.event(lambda e: e.get("msg_id") == image["msg_id"] and "media" in e)
     assert got["media"]["md5"] == md5(await sb.media(image["msg_id"]))
     data = bytes(range(256)) * 40
     body = {"from": "wxid_alice", "to": "bot", "name": "data.bin"}
     file = await sb.post("/v1/files", body | {"data": base64.b64encode(data).decode()})
-    got = await wechat4u.event(lambda e: e["msg_id"] == file["msg_id"] and "media" in e)
+    got = await wechat4u.event(lambda e: e.get("msg_id") == file["msg_id"] and "media" in e)
     assert (got["file_name"], got["media"]["md5"]) == ("data.bin", md5(data))
 
     # voice and video (downloaded with MsgID / Range as the client asks)
@@ -122,7 +122,7 @@ async def test_wechat4u_lives_a_bots_life(
 
     # a room renamed by a member arrives as a system line (MsgType 10000)
     await sb.post("/v1/rooms/1000001@chatroom/topic", {"by": "wxid_alice", "topic": "新名字"})
-    note = await wechat4u.event(lambda e: e["msg_type"] == 10000 and "新名字" in e["text"])
+    note = await wechat4u.event(lambda e: e.get("msg_type") == 10000 and "新名字" in e["text"])
     assert note["room"]
 
     # logout
