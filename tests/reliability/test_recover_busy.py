@@ -54,3 +54,21 @@ async def test_a_blocked_page_is_waited_out_then_delivers_everything(
     await beat
     stream.assert_once()
     assert resets == []  # never reset: same page, same session
+
+
+async def test_a_page_busy_past_busy_timeout_is_reset_once_then_given_twice_as_long(
+    own_puppet: OwnPuppet, sandbox: Sandbox
+) -> None:
+    puppet = own_puppet(heartbeat_interval=0.5, busy_warn_after=2.0, busy_timeout=6.0)
+    await start_owning(puppet, sandbox)
+    resets = record(puppet, EventName.RESET)
+    stream = Stream(puppet, sandbox, "stuck")
+    reset = puppet.wait_for(EventName.RESET, timeout=3 * T)
+    await puppet.page.evaluate(BLOCK_JS, 600_000)  # stuck for good: only a new page helps
+    stream.send(10)
+    event = await reset
+    assert "page busy" in event.reason and event.reason.endswith("[page]")
+    await stream.all_delivered(T)
+    stream.assert_once()
+    assert puppet._supervisor.busy_allowance == 12.0  # the next busy page gets twice as long
+    assert len(resets) == 1

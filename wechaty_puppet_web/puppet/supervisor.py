@@ -85,6 +85,11 @@ class Supervisor:
         self._pending: set[asyncio.Task[None]] = set()
         self.failed = False  # every layer failed last time: retrying with back-off
 
+    @property
+    def busy_allowance(self) -> float:
+        """Seconds a busy page is given before it is reset (doubles after each busy reset)."""
+        return self._busy_allowance
+
     # ---- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
