@@ -15,8 +15,8 @@ ITCHAT_FIX_VENV := .venv-itchat-fix
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup vendor sdks clients demo test test-min test-wheel docs lint typecheck unit sandbox bench soak \
-	cassettes clean
+.PHONY: setup vendor sdks clients demo test test-min test-wheel docs dist lint typecheck unit sandbox \
+	bench soak cassettes clean
 
 setup: $(VENV)/.installed vendor $(SERVICE)/stubs/puppet_pb2.py $(CHROMIUM) /usr/share/doc/libzbar0
 
@@ -94,6 +94,10 @@ test-min: setup
 	$(MIN_VENV)/bin/python -m pip install -q -c tests/constraints-min.txt -e '.[testing]' pytest-timeout pyzbar
 	$(MIN_VENV)/bin/python -m pip check
 	$(MIN_VENV)/bin/python -m pytest -q tests/unit tests/sandbox/test_messages.py
+
+# The sdist and the wheel in dist/ (the build fetches the sandbox page's npm scripts itself).
+dist: setup
+	$(PY) -m build --outdir dist .
 
 # Build the sdist and the wheel (from the sdist, without node), install the wheel in a fresh
 # virtualenv outside the checkout and run the demo and a bot author's tests from there.
