@@ -157,7 +157,48 @@ def check_sandbox_command(venv_bin: Path, env: dict[str, str], cwd: Path) -> Non
         proc.wait(timeout=30)
 
 
-def _listening(proc: subprocess.Popen[str]) -> re.Match[str]:
+SERVE_TOKEN = "insecure_wheel"
+# Version over gRPC with the stubs the wheel ships (run by the wheel's own Python).
+VERSION_RPC = """
+import asyncio, sys
+from grpclib.client import Channel
+from grpclib.const import Cardinality
+from wechaty_puppet_web.service.stubs import puppet_base_pb2 as base
+
+async def main():
+    channel = Channel("127.0.0.1", int(sys.argv[1]))
+    channel._authority = sys.argv[2]
+    async with channel.request("/wechaty.Puppet/Version", Cardinality.UNARY_UNARY,
+                               base.VersionRequest, base.VersionResponse) as stream:
+        await stream.send_message(base.VersionRequest(), end=True)
+        print("version", (await stream.recv_message()).version)
+    channel.close()
+
+asyncio.run(main())
+"""
+
+
+def check_serve_command(venv_bin: Path, env: dict[str, str], cwd: Path) -> None:
+    """``wechaty-web serve`` listens and answers a gRPC call with the stubs the wheel ships."""
+    cmd = [str(venv_bin / "wechaty-web"), "serve", "--host", "127.0.0.1", "--port", "0",
+           "--token", SERVE_TOKEN, "--no-tls", "--sandbox", "--auto-scan"]  # fmt: skip
+    print(f"check_wheel: $ {' '.join(cmd)}", flush=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        found = _listening(proc, r"puppet service listening on 127\.0\.0\.1:(\d+)")
+        answer = run([venv_bin / "python", "-c", VERSION_RPC, found.group(1), SERVE_TOKEN],
+                     env=env, cwd=cwd)  # fmt: skip
+        if answer.strip() != "version 0.1.0":
+            fail(f"the Puppet Service's Version answered {answer!r}")
+        print("check_wheel: wechaty-web serve answers gRPC with the shipped stubs")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def _listening(
+    proc: subprocess.Popen[str], pattern: str = r"listening on (https://\S+)"
+) -> re.Match[str]:
     """The "listening on URL" line, among the first lines the sandbox prints (within 60 s)."""
     assert proc.stdout is not None
     seen: list[str] = []
@@ -168,7 +209,7 @@ def _listening(proc: subprocess.Popen[str]) -> re.Match[str]:
         if not line:
             break
         seen.append(line)
-        found = re.search(r"listening on (https://\S+)", line)
+        found = re.search(pattern, line)
         if found is not None:
             return found
     fail(f"wechaty-web sandbox never said where it listens: {seen}")
@@ -203,6 +244,7 @@ def main() -> int:
         if version.strip() != "wechaty-web 0.1.0":
             fail(f"--version printed {version!r}")
         check_sandbox_command(bin_dir, env, work)
+        check_serve_command(bin_dir, env, work)
         demo = run(
             [
                 bin_dir / "wechaty-web",
