@@ -35,6 +35,10 @@ async def test_a_slow_logged_in_boot_after_the_host_switch_gets_ready(
     assert page.url.startswith("https://wx2.qq.com/")
     # The hooks were in place before the app ran, not found by polling.
     assert await boot_path(page) == "early"
+    # The heavy page's panels and scroll bars run, and the app reported no error (an infinite
+    # digest, say) through its own handler.
+    heavy = "() => [document.querySelectorAll('.panels').length, window._errorCount || 0]"
+    assert await page.evaluate(heavy) == [1, 0]
     friends = {c.wxid for c in sb.world.friends}
     listed = set(await puppet.contact_list())
     assert {sb.world.username_of(w) for w in friends} <= listed

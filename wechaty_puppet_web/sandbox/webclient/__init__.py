@@ -158,7 +158,7 @@ def _late_scripts(page: PageOptions) -> str:
     return f'<script src="{RES_PATH}js/{_LATE_PREFIX}{ms}{_LATE_SUFFIX}"></script>'
 
 
-_HEAVY_MARKS = ("chat_item", "message", "panels")
+_HEAVY_MARKS = ("scrollbar", "chat_item", "message", "panels")
 
 
 @functools.cache
@@ -168,7 +168,7 @@ def _heavy_sections() -> dict[str, str]:
     sections = {}
     for part in parts:
         name, _, body = part.partition(" -->")
-        sections[name.strip()] = body.strip("\n")
+        sections[name.strip()] = body.strip("\n").rstrip()
     missing = set(_HEAVY_MARKS) - set(sections)
     if missing:
         raise SandboxError(f"heavy.html lacks the section(s) {sorted(missing)}")

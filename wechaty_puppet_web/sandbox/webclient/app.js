@@ -299,6 +299,34 @@
     };
   }]);
 
+  /* jquery-scrollbar (module jQueryScrollbar on the real page): a custom scroll bar sized to its
+   * container. It measures the container on every digest and writes the bar's size, so each
+   * digest reads layout after a write: a forced layout per scrolled container per digest. Only
+   * the heavy page (heavy.html) uses it; that is where much of the real page's time goes. */
+  angular.module('jQueryScrollbar', []).directive('jqueryScrollbar', [function () {
+    return {
+      link: function (scope, element) {
+        var el = element[0];
+        // Outside the container (absolute), so its own size never feeds back into the measure.
+        var bar = window.document.createElement('div');
+        bar.className = 'scroll-bar';
+        bar.style.position = 'absolute';
+        bar.style.width = '6px';
+        window.document.body.appendChild(bar);
+        scope.$on('$destroy', function () {
+          bar.parentNode.removeChild(bar);
+        });
+        scope.$watch(function () {
+          var visible = el.clientHeight;
+          var total = el.scrollHeight || 1;
+          bar.style.height = Math.max(20, Math.round(visible * visible / total)) + 'px';
+          bar.style.top = (el.offsetTop + Math.round(el.scrollTop * visible / total)) + 'px';
+          return visible + ':' + total;
+        });
+      }
+    };
+  }]);
+
   angular.module('Filters', []);
 
   // On every host but dev.web the real page reports errors and RETHROWS them: an exception in a
@@ -335,7 +363,7 @@
     }]);
 
   var app = angular.module('webwxApp', ['ui.router', 'Services', 'Controllers', 'Directives',
-    'Filters', 'ngDialog', 'exceptionOverride']);
+    'Filters', 'ngDialog', 'jQueryScrollbar', 'exceptionOverride']);
   app.config(['$httpProvider', function ($httpProvider) {
     $httpProvider.interceptors.push('httpInterceptor');
   }]);
