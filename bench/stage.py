@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Playwright, async_playwright
 
 from wechaty_puppet_web import PuppetWeb, PuppetWebOptions
 from wechaty_puppet_web.browser.launcher import launch_chromium
@@ -39,11 +39,13 @@ class Stage:
     """A running sandbox + browser, and the puppets/clients made on it (closed at the end)."""
 
     sb: RemoteSandbox
+    pw: Playwright
     browser: Browser
     world: str
     workdir: Path
     puppets: list[PuppetWeb] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    used: bool = False  # a puppet had the browser since it was launched
 
     @property
     def session_file(self) -> Path:
@@ -78,6 +80,7 @@ class Stage:
         puppet = PuppetWeb(options)
         puppet.on(EventName.ERROR.value, self._on_error)
         self.puppets.append(puppet)
+        self.used = True
         return puppet
 
     def _on_error(self, event: ErrorEvent) -> None:
@@ -91,6 +94,18 @@ class Stage:
             with contextlib.suppress(Exception):
                 await puppet.stop()
         self.puppets.clear()
+        if self.used:
+            # A one-account Chromium holds one context in its life (launcher.ONE_ACCOUNT_ARGS):
+            # the next puppet gets a new one, as a restarted bot would.
+            await self.browser.close()
+            self.browser = await launch(self.pw, self.sb)
+            self.used = False
+
+
+async def launch(pw: Playwright, sb: RemoteSandbox) -> Browser:
+    """A Chromium mapped onto the sandbox, launched as a puppet launches its own (one account,
+    PuppetWebOptions.lean_browser)."""
+    return await launch_chromium(pw, extra_args=sb.browser_args(), one_account=True)
 
 
 @contextlib.asynccontextmanager
@@ -98,15 +113,16 @@ async def stage(world: str = "default") -> AsyncIterator[Stage]:
     """Start a sandbox process (auto-scan; ``world`` "default" or "big") and a Chromium mapped
     onto it. Logins are redirected from wx.qq.com to wx2.qq.com, as for many real accounts."""
     async with remote_sandbox() as sb, async_playwright() as pw:
-        browser = await launch_chromium(pw, extra_args=sb.browser_args())
+        browser = await launch(pw, sb)
         with tempfile.TemporaryDirectory(prefix="wpw-bench-") as tmp:
-            st = Stage(sb=sb, browser=browser, world=world, workdir=Path(tmp))
+            st = Stage(sb=sb, pw=pw, browser=browser, world=world, workdir=Path(tmp))
             try:
                 await st.fresh()
                 yield st
             finally:
+                st.used = False  # no new browser on the way out
                 await st.stop_puppets()
-                await browser.close()
+                await st.browser.close()
                 if st.errors:
                     _log.info("%d puppet error events; first: %s", len(st.errors), st.errors[0])
 

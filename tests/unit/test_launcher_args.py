@@ -33,3 +33,8 @@ def test_the_base_flags_stay() -> None:
     args = chromium_args()
     assert "--disable-background-networking" in args and "--no-first-run" in args
     assert "--no-zygote" in args  # Playwright always adds --no-sandbox, which it needs
+
+
+def test_one_process_only_for_a_browser_of_one_account() -> None:
+    assert "--single-process" in chromium_args(one_account=True)
+    assert "--single-process" not in chromium_args()  # shared browsers keep a process per page

@@ -62,6 +62,9 @@ class PageSession:
         self._context: BrowserContext | None = None
         self._own_browser = False
         self._own_context = False
+        # Our own Chromium runs as one process (launcher.ONE_ACCOUNT_ARGS), which can hold only
+        # the one context it was given: a new context needs a new browser.
+        self._lean = False
         self.page: Page | None = None
         self.closing = False
         self.home = options.start_url()
@@ -151,7 +154,9 @@ class PageSession:
                     executable_path=opts.executable_path,
                     headless=opts.headless,
                     extra_args=[*opts.sandbox_args(), owner_arg(self.owner_tag)],
+                    one_account=opts.lean_browser,
                 )
+                self._lean = opts.lean_browser
             self._own_browser = True
             browser = self._browser
             browser.on("disconnected", lambda _b: self._browser_gone(browser))
@@ -319,6 +324,10 @@ class PageSession:
         logs in again without a scan."""
         await self.close()
         self._context = None if self._own_context else self._context
+        if self._lean and self._own_browser and self._browser is not None:
+            # closing is still True (close() set it): this browser's end is no crash
+            await _bounded(self._browser.close())
+            self._browser = None
         if self._browser is not None and self._relaunchable and not self._browser.is_connected():
             self._browser = None
         await self._ensure_context()
