@@ -63,8 +63,7 @@ async def test_mentions_use_cached_members_until_the_room_changes(
 async def test_envelopes_take_the_cdp_binding_and_iframes_cannot_forge(
     make_puppet: MakePuppet, sb: Sandbox
 ) -> None:
-    bot = make_puppet()
-    bot._wire.fast_lane = True  # off by default (see cdp_binding.py)
+    bot = make_puppet()  # the CDP lane is the default (PuppetWebOptions.fast_bridge)
     await start_ready(bot, sb)
     assert await bot.page.evaluate("() => typeof window.__wpw_cdp") == "function"
     got: list[MessageEvent] = []

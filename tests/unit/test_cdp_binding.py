@@ -3,7 +3,9 @@ is heard, and a page without CDP leaves the Playwright binding in charge."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,6 +23,12 @@ MAIN = "FRAME-MAIN"
 def context(ctx_id: int, *, frame: str = MAIN, origin: str = "https://wx2.qq.com",
             default: bool = True) -> dict[str, Any]:  # fmt: skip
     return {"id": ctx_id, "origin": origin, "auxData": {"frameId": frame, "isDefault": default}}
+
+
+@dataclass
+class TopFrame:
+    url: str = "https://wx2.qq.com/?lang=zh_CN"
+    parent_frame: Any = None
 
 
 class FakeSession:
@@ -108,10 +116,48 @@ async def test_the_bridge_hears_trusted_contexts_through_cdp() -> None:
     assert session.detached
 
 
-async def test_the_fast_lane_is_off_by_default() -> None:
+async def test_the_fast_lane_is_on_by_default_and_can_be_turned_off() -> None:
     session = FakeSession()
     await Bridge(lambda e: None).attach(FakePage(session), "script")
-    assert session.sent == []
+    assert ("Runtime.addBinding", {"name": CDP_BINDING_NAME}) in session.sent
+    off = FakeSession()
+    await Bridge(lambda e: None, fast_lane=False).attach(FakePage(off), "script")
+    assert off.sent == []
+
+
+def lane_envelope(seq: int, key: str) -> str:
+    return json.dumps({"v": 1, "seq": seq, "t": 1, "kind": "event", "name": "message",
+                       "payload": {"n": seq}, "k": key})  # fmt: skip
+
+
+async def test_envelopes_interleaved_across_the_two_lanes_come_out_in_page_order() -> None:
+    # Through the real entry points of both lanes: CDP session events and the exposed binding.
+    session = FakeSession()
+    got: list[Envelope] = []
+    bridge = Bridge(got.append)
+    page = FakePage(session)
+    await bridge.attach(page, "script")
+    session.fire("Runtime.executionContextCreated", {"context": context(7)})
+    top = {"frame": TopFrame()}
+
+    def cdp(seq: int) -> None:
+        event = {"name": CDP_BINDING_NAME, "executionContextId": 7,
+                 "payload": lane_envelope(seq, bridge.key)}  # fmt: skip
+        session.fire("Runtime.bindingCalled", event)
+
+    def playwright(seq: int) -> None:
+        page.binding(top, lane_envelope(seq, bridge.key))
+
+    playwright(1)
+    cdp(3)  # the CDP lane overtakes Playwright's 2
+    cdp(4)
+    assert [e.seq for e in got] == [1]
+    playwright(2)
+    assert [e.seq for e in got] == [1, 2, 3, 4]
+    cdp(6)
+    playwright(5)
+    cdp(7)
+    assert [e.seq for e in got] == [1, 2, 3, 4, 5, 6, 7] and bridge.last_seq == 7
 
 
 async def test_a_page_without_cdp_installs_nothing() -> None:

@@ -163,13 +163,13 @@ class Bridge:
         sink: Callable[[Envelope], None],
         *,
         call_timeout: float = 15.0,
-        fast_lane: bool = False,
+        fast_lane: bool = True,
     ) -> None:
         self._sink = sink
-        # Off by default: the raw CDP binding (cdp_binding.py) is ~2-4 ms faster per message,
-        # but its envelopes may overtake Playwright's own page events (``response``,
-        # ``framenavigated``), and the cassette recorder relies on that order. Envelopes among
-        # themselves stay in page order whichever lane each took (ordering.py).
+        # The raw CDP binding (cdp_binding.py) is a few ms faster per message than Playwright's.
+        # Envelopes among themselves stay in page order whichever lane each took (ordering.py);
+        # against Playwright's own page events (``response``) neither lane is ordered, which is
+        # why the cassette recorder counts events before a response as a soft bound only.
         self.fast_lane = fast_lane
         self._page: _Page | None = None
         self.call_timeout = call_timeout

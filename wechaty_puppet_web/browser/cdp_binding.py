@@ -6,9 +6,12 @@ bridge never needs an answer, so ``bridge.js`` prefers ``window.__wpw_cdp`` when
 ``Runtime.addBinding`` whose call is one ``Runtime.bindingCalled`` event. Measured with
 ``python -m bench latency``: ~2-4 ms less per incoming message on the 2-core machine.
 
-Off unless ``Bridge(fast_lane=True)``: these envelopes travel beside Playwright's own page
-events, so one may overtake the ``response`` or ``framenavigated`` event of what caused it,
-and the cassette recorder (``recording/recorder.py``) stamps requests assuming it cannot.
+On by default (``Bridge(fast_lane=False)`` / ``PuppetWebOptions(fast_bridge=False)`` turn it
+off). Its envelopes travel in a CDP session of their own, beside Playwright's, so Chromium may
+flush them before a ``request`` event the page started in the same task: the recorder then counts
+such an event as sent before that request, which a replay honours without a stall (the event did
+not need the request's answer). A response's events were always a soft bound (the recorder sees
+responses late on either lane). Envelopes among themselves keep page order (``ordering.py``).
 
 The frame check stays: ``Runtime.bindingCalled`` names an execution context, and only the main
 world of the top frame of a web WeChat host (the contexts seen in
