@@ -15,6 +15,7 @@ import signal
 import pytest
 
 from tests.browser.test_puppet_support import record
+from wechaty_puppet_web.browser.remote import start_browser_server
 from wechaty_puppet_web.errors import BrowserError, LaunchError
 from wechaty_puppet_web.events import EventName, ResetEvent
 from wechaty_puppet_web.puppet import page as page_module
@@ -132,3 +133,25 @@ async def test_when_no_layer_can_recover_it_says_so_and_keeps_trying(
         "LoginEvent",
         "ReadyEvent",
     ]
+
+
+async def test_a_killed_driver_reconnects_to_a_browser_server(
+    own_puppet: OwnPuppet, sandbox: Sandbox
+) -> None:
+    server = await start_browser_server(sandbox=sandbox.url)
+    puppet = own_puppet(heartbeat_interval=0.5, endpoint=server.endpoint)
+    try:
+        driver = await start_owning(puppet, sandbox)
+        session = record(puppet, EventName.SCAN, EventName.LOGIN, EventName.LOGOUT)
+        stream = Stream(puppet, sandbox, "far")
+        reset = puppet.wait_for(EventName.RESET, timeout=T)
+        os.kill(driver, signal.SIGKILL)  # ours; the server and its Chromium live on
+        stream.send(10)
+        event = await reset
+        assert "[playwright]" in event.reason
+        await stream.all_delivered(T)
+        stream.assert_once()
+        assert session == []
+    finally:
+        await puppet.stop()  # before its browser server goes
+        await server.stop()

@@ -286,23 +286,31 @@ class PageSession:
         return self._context.browser if self._context is not None else None
 
     @property
+    def owns_playwright(self) -> bool:
+        """True when this session started its own Playwright (a local launch or a connection to
+        an endpoint), so it may start it again."""
+        return self._own_browser and self.options.browser is None and self.options.pool is None
+
+    @property
     def owns_browser_process(self) -> bool:
         """True when this session launched its Chromium locally (so it may kill it)."""
-        return self._own_browser and not self.options.endpoint and self.options.browser is None
+        return self.owns_playwright and not self.options.endpoint
 
     async def restart_playwright(self) -> None:
         """The last layer of recovery: kill our Chromium (frozen or orphaned), drop the old
         Playwright without waiting on it (its driver may be dead or frozen), start a new one,
-        relaunch and reopen the page with the cookies kept for the session.
+        relaunch (or reconnect to the endpoint) and reopen the page with the cookies kept for
+        the session.
 
         Raises:
             BrowserError: the browser is not ours to restart.
             LaunchError / BrowserError / BridgeError: the new one could not be set up.
         """
-        if not self.owns_browser_process:
-            raise BrowserError("the browser is not this puppet's own: cannot restart it")
+        if not self.owns_playwright:
+            raise BrowserError("Playwright is not this puppet's own: cannot restart it")
         self.closing = True  # the deaths below are ours: no crash reports for them
-        kill_owned(self.owner_tag)
+        if self.owns_browser_process:
+            kill_owned(self.owner_tag)  # an endpoint's browser is not ours: just reconnect
         old, driver = self._playwright, self._driver
         self.page, self._context, self._browser, self._playwright = None, None, None, None
         if old is not None:

@@ -242,15 +242,21 @@ class Supervisor:
             return False
 
     async def _layers(self, first: Layer | None) -> list[Layer]:
-        owned = self._page.owns_browser_process
+        # Only what this puppet owns: its Chromium (a local launch) may be killed; its Playwright
+        # (a local launch or an endpoint connection) restarted; a caller's or a pool's browser
+        # only gets a new page (the pool restarts its own browser).
+        order = [Layer.PAGE]
+        if self._page.owns_browser_process:
+            order.append(Layer.BROWSER)
+        if self._page.owns_playwright:
+            order.append(Layer.PLAYWRIGHT)
         if first is None:
             if self._page.driver_dead:
                 first = Layer.PLAYWRIGHT
-            elif owned and not await self.browser_answers():
-                first = Layer.BROWSER
+            elif not await self.browser_answers():
+                first = Layer.BROWSER if Layer.BROWSER in order else Layer.PLAYWRIGHT
             else:
                 first = Layer.PAGE
-        order = [Layer.PAGE, Layer.BROWSER, Layer.PLAYWRIGHT] if owned else [Layer.PAGE]
         return order[order.index(first) :] if first in order else order
 
     async def _reopen(self, layer: Layer) -> None:
