@@ -23,7 +23,8 @@ pytestmark = pytest.mark.browser
 
 
 def _chromiums_under(root: int) -> set[int]:
-    """Chromium processes descending from ``root`` (read from /proc)."""
+    """Chromium *browser* processes descending from ``root`` (read from /proc): those whose
+    parent is not Chromium, so the renderers a running browser starts and ends do not count."""
     children: dict[int, list[int]] = {}
     names: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
@@ -42,7 +43,7 @@ def _chromiums_under(root: int) -> set[int]:
         pid = todo.pop()
         for child in children.get(pid, []):
             todo.append(child)
-            if "chrom" in names.get(child, ""):
+            if "chrom" in names.get(child, "") and "chrom" not in names.get(pid, ""):
                 found.add(child)
     return found
 
