@@ -1,8 +1,9 @@
 """Soak: traffic both ways for a long time, with 10 % network faults and random browser kills.
 
-``python -m bench soak`` (or ``make soak``) runs for ``SOAK_SECONDS`` (default 3600) and prints
-what was lost, duplicated and recovered. The puppet launches its own Chromium (so a kill is its to
-recover from); the sandbox runs in this process so the world can be read directly.
+``python -m bench soak`` (or ``make soak``) runs for ``SOAK_SECONDS`` (default 3600; browser
+kills every ``SOAK_KILL_EVERY`` s, default 120) and prints what was lost, duplicated and
+recovered. The puppet launches its own Chromium (so a kill is its to recover from); the sandbox
+runs in this process so the world can be read directly.
 
 - Incoming: the world posts a text to the bot every ``INCOMING_EVERY`` seconds; each MsgId must
   arrive as exactly one ``message`` event (lost = never arrived by the end of the drain).
@@ -301,9 +302,11 @@ async def soak(
 
 
 async def run() -> list[Figure]:
-    """``python -m bench soak``: SOAK_SECONDS (default an hour) of traffic, faults and kills."""
+    """``python -m bench soak``: SOAK_SECONDS (default an hour) of traffic, faults and kills
+    (every SOAK_KILL_EVERY seconds on average, default 120)."""
     seconds = float(os.environ.get("SOAK_SECONDS", DEFAULT_SECONDS))
-    result = await soak(seconds)
+    kill_every = float(os.environ.get("SOAK_KILL_EVERY", KILL_EVERY))
+    result = await soak(seconds, kill_every=kill_every)
     for line in result.lines():
         print(line, flush=True)
     note = f"{result.seconds:.0f} s, {result.kills} kills"
