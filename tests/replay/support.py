@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page
 
 from wechaty_puppet_web.recording.cassette import bodies_dir
 from wechaty_puppet_web.recording.redact import BENIGN_COOKIES
@@ -82,3 +82,19 @@ def edit_lines(path: Path, out: Path, keep: Any) -> None:
     )
     if bodies_dir(path).is_dir() and not bodies_dir(out).exists():
         bodies_dir(out).symlink_to(bodies_dir(path).resolve())
+
+
+# The sandbox is shared by the whole session, so a straggler from an earlier test may still reach
+# it while a replay runs. A replay context carries its own user agent, and the proof that it
+# stayed offline is that no request with that agent reached the sandbox.
+PROBE_AGENT = "Mozilla/5.0 (X11; Linux x86_64) wpw-replay-probe"
+
+
+async def probe_context(browser: Browser) -> BrowserContext:
+    """A context with no sandbox options whose requests the sandbox can recognise."""
+    return await browser.new_context(user_agent=PROBE_AGENT)
+
+
+def reached_sandbox(sandbox: Sandbox) -> list[tuple[str, str, str, str]]:
+    """The requests of probe contexts that the sandbox served (a replay must leave none)."""
+    return [r for r in sandbox.request_log if r[3] == PROBE_AGENT]

@@ -18,6 +18,8 @@ from .support import (
     cassette_text,
     edit_lines,
     open_page,
+    probe_context,
+    reached_sandbox,
     sandbox_session,
     wait_logged_in,
     wait_text,
@@ -63,8 +65,7 @@ async def recorded(
 async def test_replay_answers_everything_offline(
     browser: Browser, sandbox_server: Sandbox, recorded: Recorded
 ) -> None:
-    before = sandbox_server.requests
-    context = await browser.new_context()  # no sandbox options: only the routes can answer
+    context = await probe_context(browser)  # no sandbox options: only the routes can answer
     try:
         async with Replayer(recorded.path) as replayer:
             await replayer.install(context)
@@ -76,7 +77,7 @@ async def test_replay_answers_everything_offline(
             await _close(replayer, page)
     finally:
         await context.close()
-    assert sandbox_server.requests == before
+    assert reached_sandbox(sandbox_server) == []
 
 
 async def test_no_secret_in_cassette(recorded: Recorded) -> None:
@@ -133,8 +134,7 @@ async def test_pseudonymised_cassette_still_replays(
     )
     for personal in ("Alice", "卡罗尔", "wxid_alice", "wxid_bob"):
         assert personal not in api_text
-    before = sandbox_server.requests
-    context = await browser.new_context()
+    context = await probe_context(browser)
     try:
         async with Replayer(path) as replayer:
             await replayer.install(context)
@@ -145,4 +145,4 @@ async def test_pseudonymised_cassette_still_replays(
             await _close(replayer, page)
     finally:
         await context.close()
-    assert sandbox_server.requests == before
+    assert reached_sandbox(sandbox_server) == []

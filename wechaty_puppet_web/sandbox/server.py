@@ -11,6 +11,7 @@ import asyncio
 import logging
 import socket
 import ssl
+from collections import deque
 from types import TracebackType
 from typing import Any, NoReturn
 
@@ -126,6 +127,10 @@ class Sandbox:
         # ``await sb.outage.begin()`` / ``end()``: the whole server unreachable (outage.py).
         self.outage = Outage(self._listen, self._unlisten)
         self.requests = 0  # count of requests served (tests assert a replay bypassed the sandbox)
+        # Who asked for what, most recent last: (method, host, path, User-Agent). The user agent
+        # tells one browser context from another on a shared server, so a test can prove that
+        # *its* context sent nothing even while other clients still talk to the sandbox.
+        self.request_log: deque[tuple[str, str, str, str]] = deque(maxlen=4096)
         self._fresh(world, self._default_lang)
         self.accounts = AccountSet(self)  # more bot accounts on the same port (accounts.py)
 
@@ -284,6 +289,9 @@ class Sandbox:
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
+        self.request_log.append(
+            (request.method, request.host, request.path, request.headers.get("User-Agent", ""))
+        )
         kind = host_kind(hostname(request))
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=cors_headers(request))
