@@ -32,11 +32,11 @@ $(VENV)/.installed: pyproject.toml
 vendor:
 	$(PYTHON) $(WEBCLIENT)/vendor.py
 
-# The Puppet Service's .proto files come from npm wechaty-grpc; Python modules are generated
-# from them into a git-ignored folder that ships inside the wheel.
-$(SERVICE)/stubs/puppet_pb2.py: $(SERVICE)/package.json $(SERVICE)/protogen.py $(VENV)/.installed
-	npm install --silent --no-audit --no-fund --no-package-lock --prefix $(SERVICE)
-	$(PY) -m wechaty_puppet_web.service.protogen $(SERVICE)/node_modules/wechaty-grpc
+# The Puppet Service's .proto files come from npm wechaty-grpc (`npm pack`, pinned by sha256);
+# Python modules are generated from them into a git-ignored folder that ships inside the sdist
+# and the wheel. The same code as the build's; a no-op when the folder is current.
+$(SERVICE)/stubs/puppet_pb2.py: $(SERVICE)/protogen.py $(VENV)/.installed
+	$(PY) -m wechaty_puppet_web.service.protogen
 
 # TypeScript wechaty 1.x + wechaty-puppet-service, and python-wechaty 0.10.7 in its own venv
 # (it needs pyee<12 and urllib3<2; our package goes in too, for the in-process adapter).
@@ -142,6 +142,6 @@ cassettes: setup
 	$(PY) fixtures/record_all.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) $(WEBCLIENT)/node_modules $(WEBCLIENT)/vendor $(SERVICE)/node_modules \
+	rm -rf $(VENV) $(SDK_VENV) $(WEBCLIENT)/node_modules $(WEBCLIENT)/vendor $(SERVICE)/node_modules $(SERVICE)/stubs/*_pb2* $(SERVICE)/stubs/SOURCE \
 		$(SDK_NODE)/node_modules $(ITCHAT_VENV) $(ITCHAT_FIX_VENV) $(CLIENTS_NODE)/node_modules \
 		.mypy_cache .ruff_cache

@@ -4,8 +4,10 @@ Run by ``make test`` (``make test-wheel``)::
 
     .venv/bin/python tests/wheel/check_wheel.py
 
-1. builds the sdist from the checkout, then the wheel *from the sdist* with no node/npm on PATH
-   (the sdist carries the sandbox page's npm scripts), and checks what each archive holds;
+1. builds the sdist from a clean export of the checkout's HEAD (``git archive``: nothing that
+   ``make setup`` made, so the build itself fetches the page's npm scripts and generates the gRPC
+   stubs), then the wheel *from the sdist* with no node/npm on PATH and without grpcio-tools (the
+   sdist carries both), and checks what each archive holds;
 2. installs the wheel with its ``[testing]`` extra into a fresh virtualenv in a temporary folder;
 3. from a folder outside the checkout, with only that virtualenv on PATH (no node, no npm):
    ``wechaty-web --version``; ``wechaty-web sandbox`` serves its page and the page's scripts;
@@ -18,6 +20,7 @@ Every step asserts on the output; the first failure ends the run with its output
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import select
@@ -44,6 +47,9 @@ IN_BOTH = (
     VENDOR + "jquery/LICENSE.txt",
     VENDOR + "jquery/external/sizzle/LICENSE.txt",
     "wechaty_puppet_web/service/stubs/puppet_pb2.py",
+    "wechaty_puppet_web/service/stubs/puppet_base_pb2.py",
+    "wechaty_puppet_web/service/stubs/LICENSE.wechaty-grpc",
+    "wechaty_puppet_web/service/stubs/SOURCE",
 )
 IN_SDIST = (
     "LICENSE",
@@ -121,16 +127,38 @@ def check_archives(sdist: Path, wheel: Path) -> None:
     print(f"check_wheel: {sdist.name} and {wheel.name} hold the page scripts and licences")
 
 
+def clean_export(dest: Path) -> Path:
+    """HEAD of the checkout as a fresh clone has it: no vendor/, no stubs, no node_modules."""
+    dest.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    made = [
+        p for p in ("wechaty_puppet_web/service/stubs/puppet_pb2.py", VENDOR) if (dest / p).exists()
+    ]
+    if made:
+        fail(f"the export of HEAD already holds build output: {made}")
+    return dest
+
+
 def build(tmp: Path) -> tuple[Path, Path]:
-    """The sdist from the checkout, then the wheel from the unpacked sdist without node."""
+    """The sdist from a clean export, then the wheel from the unpacked sdist without node."""
     dist = tmp / "dist"
-    run([sys.executable, "-m", "build", "--sdist", "--outdir", dist, ROOT])
+    out = run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", dist, clean_export(tmp / "export")]
+    )
+    if "generated the Puppet Service's gRPC stubs" not in out:
+        fail(f"the sdist build did not generate the gRPC stubs:\n{out}")
     (sdist,) = dist.glob("*.tar.gz")
     with tarfile.open(sdist) as tar:
         tar.extractall(tmp / "src", filter="data")
     (src,) = (tmp / "src").iterdir()
     env = no_node_env(Path(sys.executable).parent)
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", dist, src], env=env)
+    out = run([sys.executable, "-m", "build", "--wheel", "--outdir", dist, src], env=env)
+    if "grpcio-tools" in out:
+        fail(f"building the wheel from the sdist asked for grpcio-tools:\n{out}")
     (wheel,) = dist.glob("*.whl")
     check_archives(sdist, wheel)
     return src, wheel

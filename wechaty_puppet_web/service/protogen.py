@@ -1,8 +1,16 @@
 """Build step: Python gRPC stubs from the ``.proto`` files of npm ``wechaty-grpc``.
 
-Run by ``make setup`` (``python -m wechaty_puppet_web.service.protogen NPM_PACKAGE_DIR``) after npm
-installed ``wechaty-grpc`` (1.5.2). Nothing of it is committed: the protos and the generated
-modules land in ``wechaty_puppet_web/service/stubs/`` (git-ignored) and ship inside the wheel.
+Run by the build (the hatchling hook ``sandbox/webclient/build_hook.py``) and by ``make setup``
+(``python -m wechaty_puppet_web.service.protogen``): :func:`fetch` takes ``wechaty-grpc`` 1.5.2
+from npm with ``npm pack``, pinned by the tarball's sha256, and generates the modules with
+grpcio-tools (the version pinned in the ``dev`` extra, which decides the protobuf runtime the
+modules need). Nothing of it is committed: the protos and the generated modules land in
+``wechaty_puppet_web/service/stubs/`` (git-ignored) and ship inside the sdist and the wheel, so a
+wheel built from the sdist needs neither node nor grpcio-tools. A ``SOURCE`` file, written last,
+names what they were generated from: a folder without it (or from another tarball) is regenerated.
+
+This module uses the standard library only (grpcio-tools is imported when generating) and no
+relative import, because the build hook loads it by path before the package's dependencies exist.
 
 Two rewrites, both wire-neutral, happen on the way:
 
@@ -18,12 +26,21 @@ Two rewrites, both wire-neutral, happen on the way:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 STUBS = Path(__file__).resolve().parent / "stubs"
+NPM_SPEC = "wechaty-grpc@1.5.2"
+# of the tarball `npm pack wechaty-grpc@1.5.2` downloads: npm releases are immutable, so another
+# file means a broken download or a tampered package
+NPM_SHA256 = "44fe2e97f50b99a31a93b4691c90c1b9dbec3dff09944a07fc2b42dcf3843fba"
+STAMP = "SOURCE"
 PACKAGE_PATH = "wechaty_puppet_web/service/stubs"  # the import path protoc sees
 _DROPPED_IMPORTS = ("google/api/", "protoc-gen-openapiv2/")
 _IMPORT = re.compile(r'^import\s+"([^"]+)"\s*;\s*$', re.M)
@@ -151,13 +168,81 @@ def generate(package_dir: Path, out: Path = STUBS) -> list[Path]:
     return written
 
 
+class FetchError(RuntimeError):
+    """npm is missing, or returned something else than the pinned tarball."""
+
+
+def _stamp() -> str:
+    return f"{NPM_SPEC} sha256:{NPM_SHA256}\n"
+
+
+def is_complete(out: Path = STUBS) -> bool:
+    """Whether ``out`` holds modules generated from the pinned tarball (its ``SOURCE`` says so)."""
+    try:
+        stamp = (out / STAMP).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return stamp == _stamp() and (out / "puppet_pb2.py").is_file()
+
+
+def _npm_pack(workdir: Path) -> Path:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise FetchError(
+            f"building wechaty-puppet-web from a checkout needs npm (it fetches {NPM_SPEC} for "
+            "the Puppet Service's gRPC stubs); install node/npm, or build from the sdist"
+        )
+    cmd = [npm, "pack", "--silent", "--pack-destination", str(workdir), NPM_SPEC]
+    done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise FetchError(f"`npm pack {NPM_SPEC}` failed: {done.stderr.strip()[-400:]}")
+    name, version = NPM_SPEC.rsplit("@", 1)
+    tarball = workdir / f"{name}-{version}.tgz"
+    if hashlib.sha256(tarball.read_bytes()).hexdigest() != NPM_SHA256:
+        raise FetchError(f"{tarball.name} from npm does not match its pinned sha256")
+    return tarball
+
+
+def fetch(out: Path = STUBS) -> bool:
+    """Generate the stubs in ``out`` from the pinned npm tarball unless they are already there.
+
+    Returns True when they were generated.
+
+    Raises:
+        FetchError: npm is missing or failed, or the tarball does not match its pin.
+    """
+    if is_complete(out):
+        return False
+    (out / STAMP).unlink(missing_ok=True)  # a failed run below leaves no stamp behind
+    with tempfile.TemporaryDirectory(prefix="wpw-protos-") as tmp:
+        tarball = _npm_pack(Path(tmp))
+        with tarfile.open(tarball, "r:gz") as tar:
+            tar.extractall(tmp, filter="data")
+        generate(Path(tmp) / "package", out)
+    (out / STAMP).write_text(_stamp(), encoding="utf-8")
+    return True
+
+
 def main(argv: list[str]) -> int:
-    """``python -m wechaty_puppet_web.service.protogen NPM_WECHATY_GRPC_DIR``."""
-    if len(argv) != 1:
-        print("usage: python -m wechaty_puppet_web.service.protogen NPM_WECHATY_GRPC_DIR")
+    """``python -m wechaty_puppet_web.service.protogen [NPM_WECHATY_GRPC_DIR]``.
+
+    Without an argument, fetch the pinned tarball from npm (a no-op when the stubs are current);
+    with one, generate from an unpacked wechaty-grpc package.
+    """
+    if len(argv) > 1:
+        print("usage: python -m wechaty_puppet_web.service.protogen [NPM_WECHATY_GRPC_DIR]")
         return 2
-    written = generate(Path(argv[0]))
-    print(f"generated gRPC stubs from {len(written)} protos into {STUBS}")
+    if argv:
+        written = generate(Path(argv[0]))
+        print(f"generated gRPC stubs from {len(written)} protos into {STUBS}")
+        return 0
+    try:
+        fetched = fetch()
+    except FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    state = f"generated from npm {NPM_SPEC}" if fetched else "already current"
+    print(f"gRPC stubs {state} in {STUBS}")
     return 0
 
 

@@ -1,9 +1,12 @@
-"""Build hook (hatchling): fetch the sandbox page's npm scripts into the sdist and the wheel.
+"""Build hook (hatchling): what the build fetches from npm into the sdist and the wheel.
 
 pyproject.toml names this file as the build's custom hook; it is not part of the installed package.
-Building from a checkout runs ``npm pack`` once (see :mod:`.vendor`); building a wheel from the
-sdist finds the files already there (the sdist carries them) and needs no node. An editable
-install skips it: ``make setup`` fetches them, and the runtime falls back to ``node_modules``.
+Two things come in, each by ``npm pack`` pinned by sha256: the sandbox page's scripts (see
+:mod:`.vendor`) and the Puppet Service's gRPC stubs, generated from npm ``wechaty-grpc``'s protos
+with grpcio-tools (see ``service/protogen.py``). grpcio-tools is a build requirement only while
+the stubs are missing, at the version the ``dev`` extra pins (it decides the protobuf runtime the
+stubs need). Building a wheel from the sdist finds both already there (the sdist carries them) and
+needs neither node nor grpcio-tools. An editable install skips it: ``make setup`` fetches them.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
-def _load_vendor(root: str) -> ModuleType:
+def _load(root: str, *parts: str) -> ModuleType:
     # loaded by path: importing the package would need its run-time dependencies
-    path = Path(root) / "wechaty_puppet_web" / "sandbox" / "webclient" / "vendor.py"
-    spec = importlib.util.spec_from_file_location("_wpw_vendor", path)
+    path = Path(root, "wechaty_puppet_web", *parts)
+    spec = importlib.util.spec_from_file_location("_wpw_" + path.stem, path)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -30,14 +33,25 @@ def _load_vendor(root: str) -> ModuleType:
 
 
 class VendorHook(BuildHookInterface):  # type: ignore[type-arg]
-    """Makes sure ``wechaty_puppet_web/sandbox/webclient/vendor/`` is complete before packing."""
+    """Makes sure the page's ``vendor/`` and the service's ``stubs/`` are complete to pack."""
 
     PLUGIN_NAME = "custom"
 
+    def dependencies(self) -> list[str]:
+        """grpcio-tools, pinned as in the ``dev`` extra, while the stubs are still to generate."""
+        if _load(self.root, "service", "protogen.py").is_complete():
+            return []
+        dev = self.metadata.core.optional_dependencies.get("dev", [])
+        pins = [r for r in dev if r.replace(" ", "").startswith("grpcio-tools==")]
+        if len(pins) != 1:
+            raise RuntimeError("the dev extra must pin grpcio-tools exactly once (grpcio-tools==X)")
+        return pins
+
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        """Fetch the page's npm scripts unless this is an editable install."""
+        """Fetch the page's scripts and generate the stubs unless this is an editable install."""
         if version == "editable":
             return
-        vendor = _load_vendor(self.root)
-        if vendor.fetch():
+        if _load(self.root, "sandbox", "webclient", "vendor.py").fetch():
             self.app.display_info("fetched the sandbox page's scripts from npm")
+        if _load(self.root, "service", "protogen.py").fetch():
+            self.app.display_info("generated the Puppet Service's gRPC stubs from npm wechaty-grpc")

@@ -13,7 +13,7 @@ from ...errors import ServiceError
 
 MISSING = (
     "the gRPC stubs of wechaty-grpc are not generated: run `make setup` in a source checkout "
-    "(npm wechaty-grpc 1.5.2 + `python -m wechaty_puppet_web.service.protogen`), or install a "
+    "(`python -m wechaty_puppet_web.service.protogen` fetches npm wechaty-grpc 1.5.2), or install a "
     "wheel built after it"
 )
 
