@@ -60,7 +60,18 @@ def test_record_once_writes_a_new_cassette_then_refuses_it(
     from wechaty_puppet_web.recording import load
 
     out = tmp_path / "session.jsonl"
-    argv = ["record", str(out), "--sandbox", "--mode", "once", "--duration", "0", "--timeout", "60"]
+    argv = [
+        "record",
+        str(out),
+        "--sandbox",
+        "--auto-scan",
+        "--mode",
+        "once",
+        "--duration",
+        "0",
+        "--timeout",
+        "60",
+    ]
     assert main(argv) == 0
     assert f"cassette written: {out}" in capsys.readouterr().out
     recorded = out.read_bytes()

@@ -252,18 +252,86 @@ def test_no_chromium_anywhere(
 # ---- options: same names everywhere, -v anywhere, no negative timeouts ---------------------
 
 
-def _options(command: str) -> set[str]:
+def _actions(command: str) -> dict[str, argparse.Action]:
     parser = build_parser()
     subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return {opt for action in subs.choices[command]._actions for opt in action.option_strings}
+    return {
+        opt: action for action in subs.choices[command]._actions for opt in action.option_strings
+    }
 
 
-@pytest.mark.parametrize("command", ["login", "run", "record", "replay", "browser-server"])
+def _options(command: str) -> set[str]:
+    return set(_actions(command))
+
+
+SANDBOX_OPTIONS = ("--sandbox", "--auto-scan", "--sandbox-url", "--world")
+# every command that opens a puppet can use either kind of sandbox; replay serves its cassette
+# (no sandbox), browser-server only maps hosts (a sandbox URL, nothing to start or scan)
+SANDBOX_COMMANDS = ["login", "run", "record", "serve"]
+
+
+@pytest.mark.parametrize("command", ["login", "run", "record", "replay", "serve", "browser-server"])
 def test_browser_commands_share_option_names(command: str) -> None:
     assert {"--executable-path", "--headful", "-v"} <= _options(command)
     if command != "browser-server":  # it waits for nothing
         assert "--timeout" in _options(command)
     assert "--login-timeout" not in _options(command)
+    if command in SANDBOX_COMMANDS:
+        assert set(SANDBOX_OPTIONS) <= _options(command)
+    elif command == "browser-server":
+        assert _options(command) & set(SANDBOX_OPTIONS) == {"--sandbox-url"}
+    else:
+        assert not _options(command) & {*SANDBOX_OPTIONS, "--sandbox-port"}
+
+
+def _meaning(action: argparse.Action) -> tuple[object, ...]:
+    return (action.dest, type(action), action.type, action.default, action.const, action.help)
+
+
+@pytest.mark.parametrize("option", SANDBOX_OPTIONS)
+def test_sandbox_options_mean_the_same_everywhere(option: str) -> None:
+    meanings = {command: _meaning(_actions(command)[option]) for command in SANDBOX_COMMANDS}
+    assert len(set(meanings.values())) == 1, meanings
+    assert _actions("browser-server")["--sandbox-url"].dest == "sandbox_url"
+
+
+@pytest.mark.parametrize("command", SANDBOX_COMMANDS)
+def test_sandbox_options_parse_alike(command: str, tmp_path: Path) -> None:
+    positional = {"run": ["bot.py"], "record": [str(tmp_path / "c.jsonl")]}.get(command, [])
+    args = build_parser().parse_args([command, *positional, "--sandbox", "--auto-scan"])
+    assert (args.sandbox, args.auto_scan, args.sandbox_url) == (True, True, None)
+    args = build_parser().parse_args([command, *positional, "--sandbox-url", "https://h:1"])
+    assert (args.sandbox, args.auto_scan, args.sandbox_url) == (False, False, "https://h:1")
+
+
+@pytest.mark.parametrize("command", SANDBOX_COMMANDS)
+def test_both_sandbox_kinds_are_refused_everywhere(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, bot: Path, command: str
+) -> None:
+    positional = {"run": [str(bot)], "record": [str(tmp_path / "c.jsonl")]}.get(command, [])
+    extra = ["--token", "t", "--no-tls"] if command == "serve" else []
+    status, line = fail(
+        capsys, command, *positional, *extra, "--sandbox", "--sandbox-url", "https://h:1",
+        "--executable-path", NO_CHROMIUM,
+    )  # fmt: skip
+    assert (status, line) == (
+        2, f"wechaty-web {command}: error: --sandbox and --sandbox-url exclude each other"
+    )  # fmt: skip
+
+
+def test_record_sandbox_port_is_a_deprecated_alias(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "c.jsonl"
+    args = build_parser().parse_args(["record", str(out), "--sandbox", "--sandbox-port", "1234"])
+    assert args.sandbox_port == 1234
+    assert _actions("record")["--sandbox-port"].help == argparse.SUPPRESS  # hidden from --help
+    status = main(["record", str(out), "--sandbox", "--sandbox-port", "1",
+                   "--executable-path", NO_CHROMIUM])  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "--sandbox-port is deprecated" in err
+    assert f"executable_path {NO_CHROMIUM!r} is not an executable file" in err
 
 
 @pytest.mark.parametrize("command", ["login", "run", "record", "sandbox"])

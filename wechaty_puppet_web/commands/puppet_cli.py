@@ -39,12 +39,29 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, timeout_for: str) -
     add_timeout(parser, 300.0, timeout_for)
     add_browser(parser)
     parser.add_argument("--endpoint", help="a remote browser (ws:// Playwright or http:// CDP)")
+    add_sandbox_arguments(parser)
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sandbox options, one definition for every command that can use a sandbox."""
     group = parser.add_argument_group("sandbox")
     group.add_argument("--sandbox", action="store_true", help="run against an in-process sandbox")
     group.add_argument("--sandbox-url", help="run against a running sandbox at this URL")
     group.add_argument("--auto-scan", action="store_true",
                        help="the sandbox phone scans and confirms by itself")  # fmt: skip
     group.add_argument("--world", type=Path, help="sandbox world definition (JSON)")
+
+
+def check_sandbox_arguments(args: argparse.Namespace) -> None:
+    """Refuse sandbox options that contradict each other.
+
+    Raises:
+        UsageError: ``--world`` without ``--sandbox``; both ``--sandbox`` and ``--sandbox-url``.
+    """
+    if args.world is not None and not args.sandbox:
+        raise UsageError("--world needs --sandbox (it defines the in-process sandbox's world)")
+    if args.sandbox and args.sandbox_url:
+        raise UsageError("--sandbox and --sandbox-url exclude each other")
 
 
 def session_file(args: argparse.Namespace) -> Path | None:
@@ -65,10 +82,7 @@ def preflight(args: argparse.Namespace) -> None:
         UsageError: contradictory options. OutputPathError: a file that cannot be written.
         LaunchError: no Chromium (and no ``--endpoint``).
     """
-    if args.world is not None and not args.sandbox:
-        raise UsageError("--world needs --sandbox (it defines the in-process sandbox's world)")
-    if args.sandbox and args.sandbox_url:
-        raise UsageError("--sandbox and --sandbox-url exclude each other")
+    check_sandbox_arguments(args)
     session = session_file(args)
     if session is not None:
         # the default folder (~/.wechaty-web) is created on first use; a given one must exist

@@ -1,4 +1,8 @@
-"""``wechaty-web record OUT``: record a web session (live, or ``--sandbox``) to a cassette.
+"""``wechaty-web record OUT``: record a web session (live, or a sandbox) to a cassette.
+
+The sandbox options are those of login, run and serve: ``--sandbox`` (with ``--auto-scan`` its
+phone scans by itself, ``--world FILE`` loads a world) or ``--sandbox-url URL`` for one started
+with ``wechaty-web sandbox``.
 
 The session starts with a QR login (no saved session is used, so the cassette replays from
 scratch). Recording stops after ``--duration`` seconds past the login, or on Ctrl-C; the cassette
@@ -11,24 +15,30 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from ..browser.launcher import find_chromium
-from ..commands.options import add_browser, add_qr_theme, add_timeout, check_writable, seconds
+from ..commands.options import (
+    add_browser,
+    add_qr_theme,
+    add_timeout,
+    check_writable,
+    load_world,
+    port,
+    seconds,
+)
+from ..commands.puppet_cli import add_sandbox_arguments, check_sandbox_arguments
 from ..errors import UsageError
+from ..options import sandbox_browser_args
 from .cassette import RecordMode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``wechaty-web record``."""
     parser.add_argument("out", type=Path, help="the cassette to write (e.g. session.jsonl)")
-    parser.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="record against an in-process sandbox (its phone scans by itself)",
-    )
     parser.add_argument(
         "--mode",
         default="all",
@@ -55,11 +65,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--endpoint",
         help="a remote browser (ws:// Playwright browser server or http:// CDP); with --sandbox "
-        "it must map the WeChat hosts onto the sandbox (see --sandbox-port)",
+        "it must map the WeChat hosts onto the sandbox (start one with `wechaty-web sandbox` and "
+        "pass --sandbox-url)",
     )
-    parser.add_argument(
-        "--sandbox-port", type=int, default=0, help="the in-process sandbox's port (default: any)"
-    )
+    add_sandbox_arguments(parser)
+    # Deprecated: the in-process sandbox's port, from before --sandbox-url existed here (a fixed
+    # port was the only way to point a remote browser at it). Hidden; warns when used.
+    parser.add_argument("--sandbox-port", type=port, default=None, help=argparse.SUPPRESS)
 
 
 def check_output(path: Path, mode: RecordMode) -> Path:
@@ -85,6 +97,15 @@ def run(args: argparse.Namespace) -> int:
     Raises:
         UsageError / OutputPathError: see :func:`check_output`. PuppetWebError: the session failed.
     """
+    check_sandbox_arguments(args)
+    if args.sandbox_port is not None:
+        if not args.sandbox:
+            raise UsageError("--sandbox-port needs --sandbox (it is the in-process sandbox's port)")
+        print(
+            "wechaty-web record: warning: --sandbox-port is deprecated; run `wechaty-web sandbox "
+            "--port N` and pass --sandbox-url https://127.0.0.1:N",
+            file=sys.stderr,
+        )
     args.out = check_output(args.out, RecordMode(args.mode))
     if args.endpoint is None:
         find_chromium(args.executable_path)
@@ -106,11 +127,18 @@ async def _browser(args: argparse.Namespace) -> AsyncIterator[tuple[Any, dict[st
         if args.sandbox:
             from ..sandbox import Sandbox
 
+            world = load_world(args.world) if args.world else None
             sandbox = await stack.enter_async_context(
-                Sandbox(auto_scan=True, port=args.sandbox_port, lang=args.lang)
+                Sandbox(
+                    world, auto_scan=args.auto_scan, port=args.sandbox_port or 0, lang=args.lang
+                )
             )
             extra, context_options = sandbox.browser_args(), sandbox.context_options()
             print(f"sandbox listening on {sandbox.url}")
+        elif args.sandbox_url:
+            # a sandbox started elsewhere: same flags as PuppetWebOptions(sandbox=url) uses
+            extra = sandbox_browser_args(args.sandbox_url)
+            context_options = {"ignore_https_errors": True}
         pw = await stack.enter_async_context(async_playwright())
         if args.endpoint:
             browser = await connect_browser(pw, args.endpoint)
@@ -148,7 +176,7 @@ async def _record(args: argparse.Namespace) -> Path:
             mode=args.mode,  # checked before the start; the recorder checks again
             pseudonymize=args.pseudonymize,
             lang=args.lang,
-            meta={"source": "sandbox" if args.sandbox else "live"},
+            meta={"source": "sandbox" if args.sandbox or args.sandbox_url else "live"},
         ) as session,
     ):
         session.recorder.pseudonymize_texts = args.pseudonymize_texts
