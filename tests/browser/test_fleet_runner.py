@@ -1,14 +1,18 @@
-"""The fleet runner vs a multi-account sandbox: 5 accounts, a killed context, a phone logout."""
+"""The fleet runner vs a multi-account sandbox: 5 accounts, a SIGKILLed browser, a phone logout."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import signal
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from wechaty_puppet_web.browser.procs import owned_pids
 from wechaty_puppet_web.cli import main
 from wechaty_puppet_web.events import EventName
 from wechaty_puppet_web.fleet import AccountRunner, Fleet, load_fleet, read_status
@@ -21,9 +25,11 @@ pytestmark = pytest.mark.browser
 NAMES = ("a1", "a2", "a3", "a4", "a5")
 BOT = """
 async def on_message(puppet, event):
-    if event.payload.text == "ding":
-        await puppet.message_send_text(event.payload.talker_id, "dong")
+    text = event.payload.text
+    if text.startswith("ding"):
+        await puppet.message_send_text(event.payload.talker_id, "dong" + text[4:])
 """
+_SAMPLE = re.compile(r'^(wechaty_web_\w+)\{account="([^"]+)"\} (\S+)$', re.MULTILINE)
 
 
 def _fleet_file(tmp_path: Path, sandbox: str, names: tuple[str, ...], extra: str = "") -> Path:
@@ -37,17 +43,36 @@ def _fleet_file(tmp_path: Path, sandbox: str, names: tuple[str, ...], extra: str
     return path
 
 
-async def _ding_dong(sb: Sandbox, runner: AccountRunner) -> None:
-    """A friend says ding to the account; its bot answers dong through the sandbox."""
+def _ding(sb: Sandbox, runner: AccountRunner, n: int) -> None:
+    """A friend says ``ding n`` to the account (its bot answers ``dong n``)."""
+    world = sb.accounts.find(runner.status.self_id).world
+    world.send_text(from_=world.friends[0], to=world.bot, text=f"ding {n}")
+
+
+async def _dong(sb: Sandbox, runner: AccountRunner, n: int) -> None:
+    """The account's ``dong n`` reached the friend, exactly once so far."""
     world = sb.accounts.find(runner.status.self_id).world
     friend = world.friends[0]
-    world.send_text(from_=friend, to=world.bot, text="ding")
-    await world.wait_for_message(
-        lambda m: m.sender == world.bot.wxid and m.to == friend.wxid and m.text == "dong", T
-    )
+
+    def answer(m: Any) -> bool:
+        return bool(m.sender == world.bot.wxid and m.to == friend.wxid and m.text == f"dong {n}")
+
+    await world.wait_for_message(answer, T * 2)
+    assert len([m for m in world.messages if answer(m)]) == 1, f"{runner.name}: dong {n} twice"
 
 
-async def test_a_fleet_of_five_survives_a_killed_context_and_a_logout(
+async def _metrics(port: int | None) -> dict[tuple[str, str], float]:
+    """The fleet's Prometheus samples with an account label: (name, account) -> value."""
+    assert port
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{port}/metrics") as resp,
+    ):
+        text = await resp.text()
+    return {(name, account): float(value) for name, account, value in _SAMPLE.findall(text)}
+
+
+async def test_a_fleet_of_five_survives_a_killed_browser_and_a_logout(
     sb: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for _ in NAMES[1:]:
@@ -59,44 +84,69 @@ async def test_a_fleet_of_five_survives_a_killed_context_and_a_logout(
         await asyncio.gather(*(r.wait_until(lambda s: s.state == "ready", T * 3) for r in runners))
         assert len({sb.accounts.find(r.status.self_id) for r in runners}) == 5
         sb.accounts.auto_scan = False  # from here on nothing may need a scan
-        killed, logged_out, *others = runners
+        logged_out, *killed = runners
+        scans: list[str] = []
+        for r in killed:
+            assert r.puppet is not None
+            r.puppet.on(EventName.SCAN.value, lambda _e, n=r.name: scans.append(n))
 
-        # One account's browser context dies: it comes back by itself, from its cookies.
-        assert killed.puppet is not None
-        reset = killed.puppet.wait_for(EventName.RESET, timeout=T * 2)
-        await killed.puppet.page.context.close()
-        await reset
-        # A phone logs another account out: it reports it.
+        # A phone logs one account out: it reports it.
         sb.accounts.find(logged_out.status.self_id).phone.logout()
         await logged_out.wait_until(lambda s: s.state == "logged-out", T * 2)
-        # Everyone else, and the killed one, keep delivering.
-        await asyncio.gather(*(_ding_dong(sb, r) for r in [killed, *others]))
+        before = await _metrics(fleet.metrics_port)
+        assert not any(k[0] == "wechaty_web_resets_total" for k in before)
 
-        # The answers come back as the accounts' own message events.
-        await asyncio.gather(
-            *(r.wait_until(lambda s: s.messages_out >= 1, T) for r in [killed, *others])
-        )
-        assert killed.status.logins == 1 and killed.status.resets >= 1  # no second login/scan
-        assert killed.status.restarts == 0  # the puppet recovered; the runner did not restart it
-        assert logged_out.status.logouts == 1
+        # The shared Chromium dies for real (SIGKILL, as the OOM killer does) while messages
+        # are on their way: every account relaunches from its own cookies, the pool once.
+        pids = owned_pids(fleet.pool.owner_tag)
+        assert len(pids) == 1, pids  # the browser process (renderers do not carry the tag)
+        resets = [r.puppet.wait_for(EventName.RESET, timeout=T * 2) for r in killed if r.puppet]
+        os.kill(pids[0], signal.SIGKILL)
+        for r in killed:
+            _ding(sb, r, 1)  # sent while the browser is dead
+        await asyncio.gather(*resets)
+        assert fleet.pool.launches == 2 and owned_pids(fleet.pool.owner_tag) != pids
+        await asyncio.gather(*(_dong(sb, r, 1) for r in killed))
+
+        # After the kill: one account's send meets Ret 1205 once and backs off; all answer.
+        sb.accounts.find(killed[0].status.self_id).faults.add("webwxsendmsg", ret=1205, count=1)
+        for r in killed:
+            _ding(sb, r, 2)
+        await asyncio.gather(*(_dong(sb, r, 2) for r in killed))
+        await asyncio.gather(*(r.wait_until(lambda s: s.messages_out >= 2, T) for r in killed))
+
+        assert not scans  # nobody needed a new QR code
+        for r in killed:
+            assert r.status.logins == 1 and r.status.resets >= 1, r.status  # no second login
+            assert r.status.restarts == 0  # the puppet recovered; the runner did not restart it
+            assert (r.status.messages_in, r.status.messages_out) == (2, 2), r.status
+        assert killed[0].status.backoffs == 1 and killed[1].status.backoffs == 0
+        assert logged_out.status.logouts == 1 and logged_out.status.state == "logged-out"
+
         fleet.write_status()
         states = {a["name"]: a for a in read_status(config.status_file)["accounts"]}
         assert states[logged_out.name]["state"] == "logged-out"
-        assert all(states[r.name]["state"] == "ready" for r in [killed, *others])
-        assert all(states[r.name]["messages_in"] >= 1 for r in [killed, *others])
+        assert all(states[r.name]["state"] == "ready" for r in killed)
+        assert all(states[r.name]["messages_in"] == 2 for r in killed)
 
-        assert fleet.metrics_port
-        url = f"http://127.0.0.1:{fleet.metrics_port}/metrics"
-        async with aiohttp.ClientSession() as http, http.get(url) as resp:
-            text = await resp.text()
-        assert f'wechaty_web_logouts_total{{account="{logged_out.name}"}} 1.0' in text
-        assert f'wechaty_web_messages_sent_total{{account="{killed.name}"}} 1.0' in text
-        assert f'wechaty_web_event_latency_seconds_count{{account="{others[0].name}"}}' in text
+        after = await _metrics(fleet.metrics_port)
+        assert after["wechaty_web_logouts_total", logged_out.name] == 1
+        assert after["wechaty_web_account_up", logged_out.name] == 0
+        for r in killed:
+            assert after["wechaty_web_resets_total", r.name] >= 1
+            assert after["wechaty_web_logins_total", r.name] == 1
+            assert after["wechaty_web_messages_received_total", r.name] == 2
+            assert after["wechaty_web_messages_sent_total", r.name] == 2
+            assert after["wechaty_web_account_up", r.name] == 1
+            assert after["wechaty_web_event_latency_seconds_count", r.name] >= 4
+        assert after["wechaty_web_rate_limit_backoffs_total", killed[0].name] == 1
+        assert ("wechaty_web_rate_limit_backoffs_total", killed[1].name) not in after
 
         assert main(["fleet", "status", str(config.path)]) == 0
         table = capsys.readouterr().out
         assert "running" in table and all(name in table for name in NAMES)
-        assert "logged-out" in table
+        row = next(line for line in table.splitlines() if line.startswith(logged_out.name))
+        assert row.split()[1] == "logged-out"
 
 
 async def test_an_account_that_cannot_start_is_restarted_with_back_off(

@@ -27,6 +27,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from ..errors import LaunchError
 from .launcher import connect_browser, launch_chromium
+from .procs import new_owner_tag, owner_arg
 
 __all__ = ["BrowserPool"]
 
@@ -66,6 +67,9 @@ class BrowserPool:
         self._lock = asyncio.Lock()
         self._closed = False
         self.launches = 0  # how many browsers this pool started (1 + relaunches)
+        # Tags the Chromium this pool launches (procs.owned_pids finds it; every relaunch too),
+        # so an operator or a test can tell the shared browser from the others on the machine.
+        self.owner_tag = new_owner_tag()
 
     async def browser(self) -> Browser:
         """The shared browser, (re)started when there is none or the last one died.
@@ -106,7 +110,7 @@ class BrowserPool:
             playwright,
             executable_path=self.executable_path,
             headless=self.headless,
-            extra_args=[*mapping, *self.extra_args],
+            extra_args=[*mapping, *self.extra_args, owner_arg(self.owner_tag)],
         )
 
     def check_sandbox(self, sandbox: str | None) -> None:

@@ -211,6 +211,7 @@ class AccountRunner:
             self._set(self.status.state)
 
         def on_message(event: MessageEvent) -> None:
+            self.sync_counters()  # a send that backed off shows up as a message: count it now
             page_time = puppet.envelope_time
             if page_time > 0 and 0 <= time.time() - page_time < MAX_LATENCY:
                 m.latency.labels(name).observe(time.time() - page_time)
@@ -248,6 +249,7 @@ class AccountRunner:
             self._backoffs_seen += new
             self.status.backoffs += new
             self.fleet.metrics.backoffs.labels(self.name).inc(new)
+            self._wake()
 
     def stop(self) -> None:
         """Ask the loop to end (the puppet is stopped on the way out)."""
