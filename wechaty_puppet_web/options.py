@@ -43,8 +43,8 @@ class PuppetWebOptions:
     executable_path: str | None = None
     headless: bool = True
     endpoint: str | None = None
-    # The puppet's own Chromium (none of the above given) runs as one process: ~200 MiB less
-    # (launcher.ONE_ACCOUNT_ARGS); False keeps Chromium's usual process per renderer.
+    # The puppet's own headless Chromium (none of the above given) runs as one process:
+    # ~200 MiB less (launcher.ONE_ACCOUNT_ARGS); False keeps Chromium's usual processes.
     lean_browser: bool = True
     browser: Browser | None = None
     context: BrowserContext | None = None

@@ -154,9 +154,9 @@ class PageSession:
                     executable_path=opts.executable_path,
                     headless=opts.headless,
                     extra_args=[*opts.sandbox_args(), owner_arg(self.owner_tag)],
-                    one_account=opts.lean_browser,
+                    one_account=self._lean_launch,
                 )
-                self._lean = opts.lean_browser
+                self._lean = self._lean_launch
             self._own_browser = True
             browser = self._browser
             browser.on("disconnected", lambda _b: self._browser_gone(browser))
@@ -261,6 +261,11 @@ class PageSession:
             if not self._relaunchable:
                 raise BrowserError(f"cannot open a new page: {exc.message}") from exc
             await self.relaunch()
+
+    @property
+    def _lean_launch(self) -> bool:
+        # Single-process only headless: a visible window is for watching, not for packing.
+        return self.options.lean_browser and self.options.headless
 
     @property
     def _relaunchable(self) -> bool:
