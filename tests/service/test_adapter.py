@@ -1,7 +1,10 @@
 """python-wechaty in one process over PuppetWeb (``wechaty_puppet_web.adapter``).
 
 The check runs in the python-wechaty venv (``make sdks``), where python-wechaty and this package
-are both installed; here we only run it and read its verdict. Without python-wechaty the adapter
+are both installed; here we only run it and read its verdict. Besides Message/Room/Contact it
+checks the adapter's two renamings: PuppetWeb's ``heartbeat`` reaches python-wechaty as
+``heart-beat`` (re-emitted as its ``heartbeat``), and ``message_send_contact``'s arguments arrive
+in PuppetWeb's order. Without python-wechaty the adapter
 refuses to import with a clear error (checked in this venv, which has none).
 """
 

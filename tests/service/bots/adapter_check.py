@@ -5,7 +5,10 @@ sandbox and a Chromium of its own, drives the world, asserts, and prints ``ADAPT
 """
 
 import asyncio
+import functools
 import hashlib
+import inspect
+import json
 
 # The adapter comes before `wechaty` (see its docstring: Python 3.11 and WechatyOptions).
 from wechaty_puppet_web.adapter import WechatyPuppetWeb
@@ -15,6 +18,7 @@ from wechaty import Message, Wechaty, WechatyOptions
 from wechaty_puppet import MessageType
 
 from wechaty_puppet_web import PuppetWebOptions
+from wechaty_puppet_web.errors import NotSupportedError
 from wechaty_puppet_web.sandbox import Sandbox
 from wechaty_puppet_web.sandbox.samples import jpeg
 
@@ -25,10 +29,17 @@ async def main() -> None:
     async with Sandbox(auto_scan=True) as sandbox:
         world = sandbox.world
         me = world.bot.wxid
-        puppet = WechatyPuppetWeb(PuppetWebOptions(sandbox=sandbox.url, session_file=None))
+        # a short heartbeat, so python-wechaty's `heartbeat` event comes soon
+        options = PuppetWebOptions(sandbox=sandbox.url, session_file=None, heartbeat_interval=1.0)
+        puppet = WechatyPuppetWeb(options)
         bot = Wechaty(WechatyOptions(puppet=puppet))
         inbox: asyncio.Queue = asyncio.Queue()
+        beats: asyncio.Queue = asyncio.Queue()
         ready = asyncio.Event()
+        # python-wechaty listens to the puppet's `heart-beat` (not `heartbeat`) and re-emits it
+        bot.on("heartbeat", beats.put_nowait)
+        card_calls: list[dict] = []
+        _spy_on_send_contact(puppet, card_calls)
 
         async def on_message(msg: Message) -> None:
             if not msg.is_self():
@@ -82,9 +93,43 @@ async def main() -> None:
 
             data = base64.b64decode(box.base64)
             assert hashlib.sha256(data).digest() == hashlib.sha256(picture).digest()
+
+            # the heartbeat: PuppetWeb's `heartbeat` is python-wechaty's `heart-beat`, JSON text
+            beat = await asyncio.wait_for(beats.get(), T)
+            assert isinstance(beat, str) and beat, beat
+            json.loads(beat)
+
+            # a contact card: python-wechaty calls message_send_contact(contact_id,
+            # conversation_id), PuppetWeb takes (conversation_id, contact_id); web WeChat cannot
+            # send cards, so PuppetWeb refuses, but only after the arguments crossed in its order
+            other = world.friends[1]
+            card = bot.Contact.load(world.username_of(other))
+            try:
+                await talker.say(card)
+            except NotSupportedError:
+                pass
+            else:
+                raise AssertionError("a contact card was sent: web WeChat cannot send one")
+            assert card_calls == [
+                {"conversation_id": talker.contact_id, "contact_id": card.contact_id}
+            ], card_calls
             print("ADAPTER OK", flush=True)
         finally:
             await bot.stop()
+
+
+def _spy_on_send_contact(puppet: WechatyPuppetWeb, calls: list[dict]) -> None:
+    """Record the arguments PuppetWeb's own message_send_contact gets (by its parameter names),
+    then run it: the real method still answers."""
+    real = puppet.web.message_send_contact
+    signature = inspect.signature(real)
+
+    @functools.wraps(real)
+    async def spy(*args: object, **kwargs: object) -> str:
+        calls.append(dict(signature.bind(*args, **kwargs).arguments))
+        return await real(*args, **kwargs)
+
+    puppet.web.message_send_contact = spy
 
 
 asyncio.run(main())
