@@ -90,6 +90,9 @@ def edit_lines(path: Path, out: Path, keep: Any) -> None:
 PROBE_AGENT = "Mozilla/5.0 (X11; Linux x86_64) wpw-replay-probe"
 
 
+PROBE = {"user_agent": PROBE_AGENT}  # context options of a probe context
+
+
 async def probe_context(browser: Browser) -> BrowserContext:
     """A context with no sandbox options whose requests the sandbox can recognise."""
     return await browser.new_context(user_agent=PROBE_AGENT)

@@ -20,6 +20,8 @@ from wechaty_puppet_web.recording.testing import (
 )
 from wechaty_puppet_web.sandbox import Sandbox
 
+from .support import PROBE, reached_sandbox
+
 pytestmark = pytest.mark.browser
 STEP = 15.0
 
@@ -68,12 +70,11 @@ async def test_replay_emits_the_recorded_events(
     names = [e.name for e in cassette.events]
     assert names[:1] == ["scan"] and "login" in names and "ready" in names
     assert names.count("message") >= 3 and "room-join" in names and "friendship" in names
-    before = sandbox_server.requests
-    async with replay_puppet(recorded, browser) as session:
+    async with replay_puppet(recorded, browser, context_options=PROBE) as session:
         await session.wait_for_recorded()
         session.replayer.raise_errors()
         assert_replayed_events(session.events, cassette)
-    assert sandbox_server.requests == before
+    assert reached_sandbox(sandbox_server) == []
 
 
 async def test_unrecorded_call_is_a_mismatch_error_event(browser: Browser, recorded: Path) -> None:

@@ -189,21 +189,22 @@ async def replay_puppet(
     *,
     realtime: bool = False,
     bot: Bot | None = None,
+    context_options: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> AsyncIterator[ReplaySession]:
     """A started PuppetWeb whose page is served from ``cassette_path`` (no network, no sandbox).
 
     ``bot`` (a module or a ``.py`` path) is attached with :func:`attach_bot` before the puppet
     starts, so it sees every replayed event and its own requests are matched against the
-    recorded ones. ``options`` are extra :class:`~wechaty_puppet_web.options.PuppetWebOptions`
-    fields.
+    recorded ones. ``context_options`` go to ``browser.new_context`` (a user agent, a viewport);
+    ``options`` are extra :class:`~wechaty_puppet_web.options.PuppetWebOptions` fields.
     """
     from ..options import PuppetWebOptions
     from ..puppet import PuppetWeb
 
     replayer = Replayer(cassette_path, realtime=realtime)
     recorded = dict(replayer.cassette.meta.get("puppet") or {})
-    context = await browser.new_context()
+    context = await browser.new_context(**(context_options or {}))
     try:
         await replayer.install(context)
         opts = PuppetWebOptions(context=context, session_file=None, **(recorded | options))
