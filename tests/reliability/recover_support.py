@@ -114,6 +114,7 @@ class Stream:
     prefix: str
     sent: list[str] = field(default_factory=list)
     seen: Counter[str] = field(default_factory=Counter)
+    first_at: dict[str, float] = field(default_factory=dict)  # loop time each text first arrived
     _all_in: asyncio.Event = field(default_factory=asyncio.Event)
     _expected: int = -1
 
@@ -124,6 +125,7 @@ class Stream:
         text = event.payload.text
         if text.startswith(self.prefix):
             self.seen[text] += 1
+            self.first_at.setdefault(text, asyncio.get_running_loop().time())
             if len(self.seen) == self._expected:
                 self._all_in.set()
 

@@ -4,7 +4,8 @@ The sandbox becomes unreachable (listener closed, long polls cut, kept-alive con
 while messages keep arriving in its world. The puppet must say ``connection-lost``, then
 ``connection-restored`` once the server is back, and deliver what waited, at once: before, the
 web client's stalled sync loop was restarted only by its survive timer, 40 s after the failed
-poll began (~10 s after a 30 s outage ended; ~34 s after the short one here).
+poll began (~10 s after a 30 s outage ended). The issue's numbers: 30 s unreachable, delivery
+resumed within 2 s of the server's return, measured to the first message delivered.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ __all__ = ["fixture_own_puppet"]
 
 pytestmark = pytest.mark.browser
 
-OUTAGE_S = 6.0  # the fault's length (a timer): long enough for several failed polls
-RESUME_BOUND = 5.0  # the issue asks 2 s; a loose bound here (CPU contention), the bench measures
+OUTAGE_S = 30.0  # the fault's length (a timer), issue 11's outage
+RESUME_BOUND = 2.0  # issue 11: server back -> first message delivered
 
 
 async def test_an_outage_is_reported_and_delivery_resumes_when_the_server_is_back(
@@ -42,17 +43,18 @@ async def test_an_outage_is_reported_and_delivery_resumes_when_the_server_is_bac
     try:
         await sandbox.outage.begin()
         assert isinstance(await lost, ConnectionLostEvent)
+        waited = len(stream.sent)
         stream.send(10)  # they wait on the server
-        back = puppet.wait_for(EventName.CONNECTION_RESTORED, timeout=T)
+        back = puppet.wait_for(EventName.CONNECTION_RESTORED, timeout=OUTAGE_S + T)
         await asyncio.sleep(OUTAGE_S)
     finally:
         await sandbox.outage.end()
     returned = loop.time()
     restored = await back
     await stream.all_delivered(T)
-    resumed = loop.time() - returned
+    resumed = min(stream.first_at[text] for text in stream.sent[waited:]) - returned
 
     assert isinstance(restored, ConnectionRestoredEvent) and restored.down_for >= OUTAGE_S - 1
-    assert resumed <= RESUME_BOUND, f"delivery resumed {resumed:.1f} s after the server returned"
+    assert resumed <= RESUME_BOUND, f"delivery resumed {resumed:.2f} s after the server returned"
     stream.assert_once()
     assert others == []  # the page lived through it: no reset, no logout, no scan

@@ -181,6 +181,7 @@ class PuppetWeb(RoomMixin, MessagingMixin, InterfaceMixin):
     async def _consume(self) -> None:
         while True:
             env: Envelope = await self._queue.get()
+            self._supervisor.page_spoke()
             await self._handle_envelope(env)
 
     def _on_crash(self, reason: str) -> None:

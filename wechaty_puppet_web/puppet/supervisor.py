@@ -7,7 +7,9 @@ The supervisor runs the heartbeat (a bridge call into the page) and decides what
   session): the page's main thread is **busy** (a huge contact list re-rendering, a slow machine).
   It is given time with a growing heartbeat interval, reported once as ``page-busy`` after
   ``busy_warn_after``, and reset only after ``busy_timeout`` (doubled after each busy reset, so a
-  page that is always busy is never reset in a loop);
+  page that is always busy is never reset in a loop). An envelope from the page while it is busy
+  (its main thread runs again) brings the next heartbeat forward, so the end of a busy spell is
+  seen at once rather than up to BUSY_MAX_INTERVAL later;
 - the browser does not answer either (frozen, SIGSTOP), or the Playwright driver's connection
   closed: **dead**, recovered at once.
 
@@ -83,6 +85,7 @@ class Supervisor:
         self._busy_allowance = options.busy_timeout
         self._retry_wait = GIVE_UP_RETRY[0]
         self._pending: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()  # set when a busy page speaks again: beat now
         self.failed = False  # every layer failed last time: retrying with back-off
 
     @property
@@ -113,7 +116,7 @@ class Supervisor:
         interval = self.options.heartbeat_interval
         wait = interval
         while self._running:
-            await asyncio.sleep(wait)  # a timer, not a wait for a condition
+            await self._pause(wait)
             try:
                 wait = await self._beat(interval, wait)
             except asyncio.CancelledError:
@@ -122,6 +125,20 @@ class Supervisor:
                 _log.exception("supervisor step failed")
                 self._emit_error(exc, "supervisor")
                 wait = interval
+
+    async def _pause(self, wait: float) -> None:
+        """The wait between heartbeats (a timer), cut short when a busy page speaks again."""
+        self._wake.clear()
+        try:
+            async with asyncio.timeout(wait):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+
+    def page_spoke(self) -> None:
+        """An envelope came from the page: if it was busy, its main thread runs again."""
+        if self._busy_since is not None:
+            self._wake.set()
 
     async def _beat(self, interval: float, wait: float) -> float:
         """One heartbeat; returns the wait before the next one."""
