@@ -297,6 +297,12 @@ class PageSession:
         return self._own_browser and self.options.browser is None and self.options.pool is None
 
     @property
+    def single_renderer(self) -> bool:
+        """True when every page of our browser runs on one main thread (the lean, single-process
+        Chromium): a page that blocks it blocks any new page too."""
+        return self._lean and self._own_browser
+
+    @property
     def owns_browser_process(self) -> bool:
         """True when this session launched its Chromium locally (so it may kill it)."""
         return self.owns_playwright and not self.options.endpoint

@@ -186,7 +186,9 @@ class Supervisor:
             self._busy_allowance *= 2
             self._busy_since = None
             self._busy_reported = False
-            await self.recover(f"page busy for {busy_for:.0f} s", Layer.PAGE)
+            # A new page cannot escape a main thread all pages share (single-process Chromium).
+            first = Layer.BROWSER if self._page.single_renderer else Layer.PAGE
+            await self.recover(f"page busy for {busy_for:.0f} s", first)
             return interval
         return min(max(wait, interval) * 2, max(BUSY_MAX_INTERVAL, interval))
 
