@@ -3,7 +3,9 @@
 The SDK tests drive the common paths through real clients; this drives the rest with a plain
 gRPC client: set-or-get calls in both their current and deprecated field forms, payloads, room
 actions, forwards, the FileBox streams (Upload then a UUID FileBox, Download, the deprecated
-chunked ones) and what the event stream says about them.
+chunked ones) and what the event stream says about them: every event of the stream is seen
+over the wire at least once (scan from a fresh start, login, ready, room-topic, room-leave,
+room-invite, friendship, error from a junk sync item, reset after the page closed, logout, dirty).
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from grpclib.client import Channel
 from grpclib.const import Cardinality
+from playwright.async_api import Browser
 
+from wechaty_puppet_web import PuppetWeb, PuppetWebOptions
+from wechaty_puppet_web.sandbox import Sandbox
 from wechaty_puppet_web.sandbox.samples import jpeg
+from wechaty_puppet_web.service.server import PuppetService
 from wechaty_puppet_web.service.stubs import deprecated_file_box_pb2 as fbpb
 from wechaty_puppet_web.service.stubs import puppet_contact_pb2 as contact
 from wechaty_puppet_web.service.stubs import puppet_download_upload_pb2 as updown
 from wechaty_puppet_web.service.stubs import puppet_event_pb2 as ev
 from wechaty_puppet_web.service.stubs import puppet_friendship_pb2 as friendship_pb
 from wechaty_puppet_web.service.stubs import puppet_message_pb2 as message
+from wechaty_puppet_web.service.stubs import puppet_room_invitation_pb2 as invitation
 from wechaty_puppet_web.service.stubs import puppet_room_member_pb2 as member
 from wechaty_puppet_web.service.stubs import puppet_room_pb2 as room
 
@@ -243,3 +250,63 @@ async def test_the_event_stream_carries_room_friendship_and_logout_events(
         logout = await until(ev.EVENT_TYPE_LOGOUT)
         assert logout["contactId"] and "data" in logout
         await stream.cancel()
+
+
+async def test_the_event_stream_carries_scan_room_invite_error_and_reset(
+    browser: Browser, sandbox: Sandbox
+) -> None:
+    # A fresh puppet behind a fresh service: the client is connected before the start, so the
+    # stream sees the login from its first QR code on.
+    world = sandbox.world
+    sandbox.phone.auto_scan = True
+    puppet = PuppetWeb(PuppetWebOptions(browser=browser, sandbox=sandbox.url, session_file=None))
+    service = PuppetService(puppet, token=TOKEN)
+    await service.start("127.0.0.1", 0, None)
+    client = Client(Served(service=service, puppet=puppet, sandbox=sandbox))
+    frames: list[tuple[int, dict[str, Any]]] = []
+    stream: Any
+    try:
+        async with client.channel.request(
+            "/wechaty.Puppet/Event", Cardinality.UNARY_STREAM, ev.EventRequest, ev.EventResponse
+        ) as stream:
+            await stream.send_message(ev.EventRequest(), end=True)
+
+            async def until(kind: int) -> dict[str, Any]:
+                async with asyncio.timeout(T):
+                    while True:
+                        frame = await stream.recv_message()
+                        frames.append((frame.type, json.loads(frame.payload)))
+                        if frame.type == kind:
+                            return frames[-1][1]
+
+            await until(ev.EVENT_TYPE_HEARTBEAT)  # the server's "stream is up" frame
+            await puppet.start()
+            scan = await until(ev.EVENT_TYPE_SCAN)
+            assert scan["qrcode"].startswith("https://login.weixin.qq.com/l/"), scan
+            assert scan["status"] in (2, 3)  # Waiting / Scanned (the phone is quick)
+            await until(ev.EVENT_TYPE_READY)
+            assert [t for t, _ in frames].index(ev.EVENT_TYPE_LOGIN) > frames.index(
+                (ev.EVENT_TYPE_SCAN, scan)
+            )
+
+            world.group_invitation("wxid_carol", "1000003@chatroom")
+            invite = await until(ev.EVENT_TYPE_ROOM_INVITE)
+            got = await client.call(
+                "RoomInvitationPayload",
+                invitation.RoomInvitationPayloadRequest(id=invite["roomInvitationId"]),
+                invitation.RoomInvitationPayloadResponse,
+            )
+            assert got.inviter_id == world.username_of("wxid_carol")
+
+            sandbox.sessions.inject_sync(add_msgs=[None])  # a junk sync item costs one error
+            error = await until(ev.EVENT_TYPE_ERROR)
+            assert error["data"].startswith("ProtocolError: ") and "null" in error["data"], error
+
+            await puppet.page.close()  # the page is gone: the puppet resets
+            reset = await until(ev.EVENT_TYPE_RESET)
+            assert "page closed" in reset["data"], reset
+            await stream.cancel()
+    finally:
+        client.channel.close()
+        await service.stop()
+        await puppet.stop()
