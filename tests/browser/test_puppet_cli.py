@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from wechaty_puppet_web.sandbox import Sandbox
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,3 +81,30 @@ def test_record_once_writes_a_new_cassette_then_refuses_it(
     assert main(argv) == 2  # once: an existing cassette is never re-recorded
     assert "exists and record mode 'once' does not re-record it" in capsys.readouterr().err
     assert out.read_bytes() == recorded
+
+
+async def test_record_against_a_running_sandbox_by_url(sandbox: Sandbox, tmp_path: Path) -> None:
+    # the sandbox options mean the same as for login/run/serve: --sandbox-url reaches a sandbox
+    # started elsewhere (here the test's own; its phone scans by itself)
+    sandbox.phone.auto_scan = True
+    out = tmp_path / "by-url.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wechaty_puppet_web.cli", "record", str(out),
+        "--sandbox-url", sandbox.url, "--duration", "0", "--timeout", "60",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+    )  # fmt: skip
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 90)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    assert proc.returncode == 0, stdout.decode() + stderr.decode()
+    assert f"cassette written: {out}" in stdout.decode()
+    assert "sandbox listening" not in stdout.decode()  # no in-process sandbox was started
+    from wechaty_puppet_web.recording import load
+
+    cassette = load(out)
+    assert cassette.meta.get("source") == "sandbox"
+    names = [e.name for e in cassette.events]
+    assert names[:1] == ["scan"] and "login" in names
