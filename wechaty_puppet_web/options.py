@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+
+from .browser.launcher import sandbox_browser_args
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext
@@ -86,17 +87,3 @@ class PuppetWebOptions:
     def sandbox_args(self) -> list[str]:
         """Chromium flags that send every WeChat host to the sandbox (empty without one)."""
         return sandbox_browser_args(self.sandbox)
-
-
-def sandbox_browser_args(sandbox: str | None) -> list[str]:
-    """Chromium flags mapping every WeChat host onto the sandbox at ``sandbox`` (a URL)."""
-    if not sandbox:
-        return []
-    parts = urlsplit(sandbox)
-    host = parts.hostname or "127.0.0.1"
-    port = parts.port or 443
-    target = f"{host}:{port}"
-    rules = ", ".join(
-        f"MAP {pattern} {target}" for pattern in ("*.qq.com", "*.wechat.com", "qq.com")
-    )
-    return [f"--host-resolver-rules={rules}", "--ignore-certificate-errors"]

@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from wechaty_puppet_web import BrowserPool, PuppetWeb, PuppetWebOptions
-from wechaty_puppet_web.browser.launcher import chromium_args, find_chromium
+from wechaty_puppet_web.browser.launcher import chromium_args, find_chromium, sandbox_browser_args
 from wechaty_puppet_web.browser.remote import BrowserServer, start_browser_server
 from wechaty_puppet_web.events import EventName
-from wechaty_puppet_web.options import sandbox_browser_args
 from wechaty_puppet_web.sandbox import Sandbox
 
 from .test_puppet_support import T

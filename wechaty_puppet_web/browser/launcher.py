@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, Playwright
 from playwright.async_api import Error as PlaywrightError
@@ -248,3 +249,17 @@ async def connect_browser(playwright: Playwright, endpoint: str) -> Browser:
         return await playwright.chromium.connect(endpoint)
     except PlaywrightError as exc:
         raise LaunchError(f"cannot connect to browser endpoint {endpoint}: {exc.message}") from exc
+
+
+def sandbox_browser_args(sandbox: str | None) -> list[str]:
+    """Chromium flags mapping every WeChat host onto the sandbox at ``sandbox`` (a URL)."""
+    if not sandbox:
+        return []
+    parts = urlsplit(sandbox)
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or 443
+    target = f"{host}:{port}"
+    rules = ", ".join(
+        f"MAP {pattern} {target}" for pattern in ("*.qq.com", "*.wechat.com", "qq.com")
+    )
+    return [f"--host-resolver-rules={rules}", "--ignore-certificate-errors"]

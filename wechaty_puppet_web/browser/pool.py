@@ -26,7 +26,7 @@ from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from ..errors import LaunchError
-from .launcher import connect_browser, launch_chromium
+from .launcher import connect_browser, launch_chromium, sandbox_browser_args
 from .procs import new_owner_tag, owner_arg
 
 __all__ = ["BrowserPool"]
@@ -91,7 +91,6 @@ class BrowserPool:
             return self._browser
 
     async def _start(self) -> Browser:
-        from ..options import sandbox_browser_args
 
         if self._playwright is None:
             self._playwright = await async_playwright().start()

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import LaunchError
-from ..options import sandbox_browser_args
-from .launcher import chromium_args, find_chromium
+from .launcher import chromium_args, find_chromium, sandbox_browser_args
 
 __all__ = ["BrowserServer", "server_config", "start_browser_server"]
 

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from ..browser.launcher import find_chromium
+from ..browser.launcher import find_chromium, sandbox_browser_args
 from ..commands.options import (
     add_browser,
     add_qr_theme,
@@ -32,7 +32,6 @@ from ..commands.options import (
 )
 from ..commands.puppet_cli import add_sandbox_arguments, check_sandbox_arguments
 from ..errors import UsageError
-from ..options import sandbox_browser_args
 from .cassette import RecordMode
 
 
