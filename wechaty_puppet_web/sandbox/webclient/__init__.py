@@ -175,10 +175,48 @@ def _heavy_sections() -> dict[str, str]:
     return sections
 
 
+# The real page's stylesheet is about 200 KB: thousands of selectors (sprite icons, an emoji class
+# per code point, descendant rules per component and state), so every style recalc after a render
+# matches each new element against many rules. The heavy page gets a stylesheet of that shape.
+_CONTAINERS = ("main", "panel", "chat_list", "box_bd", "contact_list", "recent", "expression")
+_ITEMS = ("chat_item", "message", "contact_item", "recent_item", "bubble", "bubble_cont", "info")
+_STATES = ("", ".active", ".me", ".top", ".unread", ":hover")
+_PARTS = ("avatar", "img", "nickname", "time", "msg", "ext", "digest", "emoji", "status", "attr")
+_TAGS = ("span", "p", "div", "img", "h4")
+_ICONS = 240  # sprite icons (web_wechat_*)
+_EMOJI = range(0x1F300, 0x1F700)  # one class per emoji code point, as the real sheet has
+_QQ_FACES = 105
+
+
+@functools.cache
+def _heavy_style() -> str:
+    rules: list[str] = []
+    for n in range(_ICONS):
+        rules.append(
+            f".web_wechat_icon{n}{{display:inline-block;vertical-align:middle;"
+            f"background:url(spacer.gif) no-repeat -{n % 16 * 30}px -{n // 16 * 30}px;"
+            "background-size:480px 480px;width:30px;height:30px}"
+        )
+    for n, code in enumerate(_EMOJI):
+        rules.append(f".emoji{code:x}{{background-position:-{n % 32 * 20}px -{n // 32 * 20}px}}")
+    for n in range(_QQ_FACES):
+        rules.append(f".qqemoji{n}{{background-position:-{n % 15 * 24}px -{n // 15 * 24}px}}")
+    for box in _CONTAINERS:
+        for item in _ITEMS:
+            for state in _STATES:
+                for part in _PARTS:
+                    rules.append(f".{box} .{item}{state} .{part}{{color:#{len(rules) % 4096:03x}}}")
+                for tag in _TAGS:
+                    rules.append(f".{box} .{item}{state} > {tag}{{margin:{len(rules) % 7}px 0}}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
 def _weight(page: PageOptions) -> dict[str, str]:
     """What fills the page's weight marks: nothing on the light page."""
     heavy = _heavy_sections() if page.weight == "real" else {}
-    return {f"%%{mark.upper()}%%": heavy.get(mark, "") for mark in _HEAVY_MARKS}
+    marks = {f"%%{mark.upper()}%%": heavy.get(mark, "") for mark in _HEAVY_MARKS}
+    marks["%%STYLE%%"] = _heavy_style() if page.weight == "real" else ""
+    return marks
 
 
 def _late_ms(name: str) -> int | None:

@@ -219,20 +219,40 @@
   /* The always-live panels of the real page (emoji picker, contact list, recent chats), used
    * only on the heavy page (PageOptions weight "real", heavy.html): the contact list is rebuilt
    * whenever contacts change and the recent list on every new message, as there. */
+  var EMOJI_FIRST = 0x1F300;  // the emoji code points of the heavy page's sprite sheet
+  var EMOJI_END = 0x1F700;
+  var CONTACT_WINDOW = 120;  // contact rows the heavy page's contact list renders
+  function byPinyin(a, b) {
+    var x = (a.PYQuanPin || a.NickName || '').toLowerCase();
+    var y = (b.PYQuanPin || b.NickName || '').toLowerCase();
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
   controllers.controller('panelsController', [
     '$scope', 'emojiFactory', 'contactFactory', 'chatFactory',
     function ($scope, emojiFactory, contactFactory, chatFactory) {
       $scope.QQFaceList = emojiFactory.QQFaceList;
-      $scope.EmojiList = emojiFactory.EmojiList;
+      // The real picker's symbol tab: one face per emoji code point of its sprite sheet.
+      $scope.EmojiList = [];
+      for (var code = EMOJI_FIRST; code < EMOJI_END; code += 1) {
+        $scope.EmojiList.push(code.toString(16));
+      }
       $scope.contacts = [];
+      $scope.contactWindow = CONTACT_WINDOW;
       $scope.recent = [];
+      $scope.recentFaces = {};
+      $scope.faceName = function (code) {
+        return '[' + code.toUpperCase() + ']';
+      };
       $scope.pick = function (face) {
         $scope.lastFace = face;
+        $scope.recentFaces[face] = true;
       };
       $scope.$watch(function () {
         return contactFactory.contactChangeFlag;
       }, function () {
-        $scope.contacts = contactFactory.getAllFriendContact({isNewArray: true});
+        // As the real contact list: every friend sorted by pinyin, a window of rows rendered
+        // (its virtual list draws what fits, more as the user scrolls).
+        $scope.contacts = contactFactory.getAllFriendContact({isNewArray: true}).sort(byPinyin);
       });
       $scope.$on('chat:add:success', function () {
         $scope.recent = chatFactory.getChatList();
