@@ -23,6 +23,17 @@ pytestmark = pytest.mark.browser
 # The heavy page, its late script held this long: the app's boot (init, then every getcontact
 # page) is over long before DOMContentLoaded, as on the real page.
 SLOW = PageOptions(weight="real", boot_delay=2.5)
+WEIGHT_JS = """() => {
+  const sheets = [...document.styleSheets];
+  const item = document.querySelector('.chat_list .chat_item');
+  return {
+    rules: Math.max(...sheets.map((s) => s.cssRules.length)),
+    faces: document.querySelectorAll('.panels .expression a[data-code^="1f"]').length,
+    rows: document.querySelectorAll('.panels .contact_list .contact_item').length,
+    chats: document.querySelectorAll('.chat_list .chat_item .ext_info .info_hd .time').length,
+    itemNodes: item ? item.querySelectorAll('*').length : 0,
+  };
+}"""
 
 
 async def test_a_slow_logged_in_boot_after_the_host_switch_gets_ready(
@@ -41,6 +52,15 @@ async def test_a_slow_logged_in_boot_after_the_host_switch_gets_ready(
     assert await page.evaluate(heavy) == [1, 0]
     friends = {c.wxid for c in sb.world.friends}
     listed = set(await puppet.contact_list())
+    # The weight is there: a stylesheet of thousands of selectors, a face per emoji code point,
+    # a contact row per friend (this world is smaller than the list's window), chat items with
+    # their nested avatar, names and time stamp.
+    weight = await page.evaluate(WEIGHT_JS)
+    assert weight["rules"] > 5000
+    assert weight["faces"] == 0x1F700 - 0x1F300
+    assert len(friends) <= weight["rows"] < 120  # official accounts are listed too
+    assert weight["chats"] > 0
+    assert weight["itemNodes"] >= 20
     assert {sb.world.username_of(w) for w in friends} <= listed
 
 
