@@ -25,7 +25,8 @@ class PageOptions:
 
     - ``weight``: ``"light"`` (the default: the templates, watchers and rendering the surface
       needs) or ``"real"`` (the chat list, conversation and panels of the real page, with its
-      bindings: about as many watchers per digest, as much rendering per message);
+      bindings and its stylesheet's size: about as many watchers per digest, as much rendering
+      and style work per message, a contact list whose cost grows with the contacts);
     - ``boot_delay``: seconds the server holds a script placed after the app's bundle. The app
       boots (webwxinit, then the contact paging) while ``DOMContentLoaded`` waits for that
       script, as on the real page, whose later scripts load from res.wx.qq.com.
