@@ -5,7 +5,9 @@
  * references to JSON and Promise so a page that later redefines them cannot break or spy on
  * the transport. It never touches angular (that is glue.js's job).
  *
- * Envelope (page -> Python): {"v":1,"seq":n,"t":ms,"kind":"event","name":…,"payload":…}
+ * Envelope (page -> Python): {"v":1,"d":doc,"seq":n,"t":ms,"kind":"event","name":…,"payload":…}
+ *   doc is this document's id and seq counts its envelopes from 1: Python orders them per
+ *   document (browser/ordering.py), whichever lane each took and whenever a new document begins.
  * Calls (Python -> page): window.__wpw.call(name, args) always RESOLVES with
  *   {ok: true, value: <plain JSON>} or {ok: false, error: {kind, op, ret, errMsg, message}}
  * so Python never has to decode a JS exception string. Python goes through callText(name,
@@ -26,6 +28,9 @@
      and the binding functions are kept from before any page script ran (a page script that
      replaced them later could otherwise read it). */
   var key = (typeof __WPW_KEY__ !== 'undefined') ? String(__WPW_KEY__) : '';
+  /* This script runs once per document, so this id names the document; it need not be secret
+     (the key is), only differ from the page's other documents. */
+  var doc = Date.now().toString(36) + '.' + Math.random().toString(36).slice(2, 10);
   var seq = 0;
   var handlers = {};
   var pending = [];
@@ -115,13 +120,13 @@
 
   function emit(name, payload) {
     seq += 1;
-    var env = {v: 1, seq: seq, t: Date.now(), kind: 'event', name: name, payload: plain(payload),
-               k: key};
+    var env = {v: 1, d: doc, seq: seq, t: Date.now(), kind: 'event', name: name,
+               payload: plain(payload), k: key};
     var text;
     try {
       text = stringify(env);
     } catch (e) {
-      text = stringify({v: 1, seq: seq, t: Date.now(), kind: 'event', name: 'js-error',
+      text = stringify({v: 1, d: doc, seq: seq, t: Date.now(), kind: 'event', name: 'js-error',
                         payload: {where: 'emit:' + name, message: String(e)}, k: key});
     }
     send(text);

@@ -162,6 +162,7 @@ async def test_ding_dong_and_heartbeat(make_puppet: MakePuppet, sb: Sandbox) -> 
     event = await dong
     assert isinstance(event, DongEvent) and event.data == "ping-1"
     assert (await heartbeat).data["userName"] == puppet.self_id()
+    assert puppet._wire.last_doc  # the page names its document in every envelope (ordering.py)
 
 
 async def test_a_raising_handler_is_an_error_event_and_messages_go_on(

@@ -1,7 +1,8 @@
 """The page <-> Python transport: one binding in, ``__wpw.call`` out.
 
 Page -> Python: the injected ``bridge.js`` calls the exposed binding ``__wpw_emit(json)``
-with an envelope ``{"v":1,"seq":n,"t":ms,"kind":"event","name":…,"payload":…,"k":key}``. Calls
+with an envelope ``{"v":1,"d":doc,"seq":n,"t":ms,"kind":"event","name":…,"payload":…,"k":key}``
+(``doc`` names the document, ``seq`` counts within it: ordering.py puts them in page order). Calls
 that do not come from the main frame of a web WeChat host are ignored: an ad or any iframe must
 not be able to forge events. Nor can a script of the page itself: ``key`` is a secret made per
 page and written into the init script only, where ``bridge.js`` keeps it in a closure; an
@@ -60,6 +61,7 @@ class Envelope:
     """One page -> Python message."""
 
     v: int
+    doc: str = ""  # the document's id, made up by its init script (ordering.py)
     seq: int
     t: float
     kind: str
@@ -104,6 +106,7 @@ def parse_envelope(text: object) -> Envelope | None:
         return None
     return Envelope(
         v=ENVELOPE_VERSION,
+        doc=str(data.get("d") or ""),
         seq=seq,
         t=float(t) if isinstance(t, int | float) else 0.0,
         kind=kind,
@@ -175,6 +178,7 @@ class Bridge:
         self.call_timeout = call_timeout
         self._calls = 0
         self.last_seq = 0
+        self.last_doc = ""  # the document of the last envelope handed on (its id, ordering.py)
         self._hellos = 0  # documents that announced their bridge since attach()
         self._hello = asyncio.Event()
         self._cdp: CdpBinding | None = None
@@ -189,13 +193,13 @@ class Bridge:
         """
         # A fresh secret per page; the init script gets it as an argument of its closure.
         self.key = secrets.token_urlsafe(24)
+        self._order.reset()  # a new page: nothing of the old one waits, its seq 1 comes next
         script = f"(function (__WPW_KEY__) {{\n{init_script}\n}})({json.dumps(self.key)});\n"
         try:
             await page.expose_binding(BINDING_NAME, self._on_binding)
             await page.add_init_script(script)
         except PlaywrightError as exc:
             raise BridgeError(f"cannot install the bridge: {exc.message}") from exc
-        self._order.flush()  # a new page: nothing of the old one waits any longer
         if self._cdp is not None:
             await self._cdp.detach()
             self._cdp = None
@@ -228,7 +232,7 @@ class Bridge:
         self._order.push(env)  # in page order, whichever lane it came by (ordering.py)
 
     def _deliver(self, env: Envelope) -> None:
-        self.last_seq = env.seq
+        self.last_seq, self.last_doc = env.seq, env.doc
         if env.name == HELLO:
             self._hellos += 1
             self._hello.set()
