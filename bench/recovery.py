@@ -6,6 +6,7 @@ page) until every message sent meanwhile was delivered. Lost and duplicated coun
 
 - ``driver killed``: SIGKILL of the Playwright driver (``node … run-driver``);
 - ``Chromium frozen``: SIGSTOP of Chromium's process group (target 30 s, issue 11);
+- ``driver frozen``: SIGSTOP of the Playwright driver alone (every call through it hangs);
 - ``server back``: the sandbox unreachable for OUTAGE_S, then back (target 2 s, issue 11);
 - ``busy page``: the page's main thread blocked for BUSY_S (the puppet must wait, not reset).
 No floor: the bare protocol client has no browser to lose.
@@ -100,6 +101,12 @@ async def _freeze(st: Stage, puppet: PuppetWeb, driver: int) -> tuple[float, lis
     return t0, await _gap(st, "frozen")
 
 
+async def _freeze_driver(st: Stage, puppet: PuppetWeb, driver: int) -> tuple[float, list[str]]:
+    t0 = now()
+    os.kill(driver, signal.SIGSTOP)  # recovery kills it (SIGKILL ends a stopped process too)
+    return t0, await _gap(st, "stopped")
+
+
 async def _outage(st: Stage, puppet: PuppetWeb, driver: int) -> tuple[float, list[str]]:
     await st.sb.call("outage", on=True)
     try:
@@ -142,6 +149,7 @@ async def run() -> list[Figure]:
     cases: list[tuple[str, Fault, float | None]] = [
         ("driver killed → all delivered", _kill_driver, None),
         ("Chromium frozen → all delivered", _freeze, 30.0),
+        ("driver frozen → all delivered", _freeze_driver, 30.0),
         (f"server back after {OUTAGE_S:.0f} s → all delivered", _outage, 2.0),
         (f"{BUSY_S:.0f} s busy page ends → all delivered", _busy, None),
     ]

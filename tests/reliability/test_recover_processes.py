@@ -155,3 +155,41 @@ async def test_a_killed_driver_reconnects_to_a_browser_server(
     finally:
         await puppet.stop()  # before its browser server goes
         await server.stop()
+
+
+DRIVER_FREEZE_TARGET = 30.0  # a frozen driver: found out, killed and replaced within this
+
+
+async def test_a_frozen_playwright_driver_is_killed_and_restarted(
+    own_puppet: OwnPuppet, sandbox: Sandbox
+) -> None:
+    # Every call through a stopped driver hangs, CDP probes included: a frozen driver must not
+    # pass for a busy page (waited out for minutes), nor for a frozen Chromium (relaunched
+    # through the same frozen driver).
+    puppet = own_puppet(heartbeat_interval=0.5)
+    driver = await start_owning(puppet, sandbox)
+    session = record(puppet, EventName.SCAN, EventName.LOGIN, EventName.LOGOUT)
+    stream = Stream(puppet, sandbox, "stop")
+    stream.send(5)
+    await stream.all_delivered(T)
+
+    loop = asyncio.get_running_loop()
+    reset = puppet.wait_for(EventName.RESET, timeout=DRIVER_FREEZE_TARGET)
+    try:
+        os.kill(driver, signal.SIGSTOP)  # the driver only: its Chromium runs on
+        frozen_at = loop.time()
+        stream.send(20)
+        event = await reset
+        assert isinstance(event, ResetEvent) and "[playwright]" in event.reason
+        stream.send(5)
+        await stream.all_delivered(DRIVER_FREEZE_TARGET - (loop.time() - frozen_at))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(driver, signal.SIGKILL)  # recovery did it already; never leave it
+    assert loop.time() - frozen_at <= DRIVER_FREEZE_TARGET
+    stream.assert_once()
+    assert session == []
+    assert driver not in drivers()
+    ding = puppet.wait_for(EventName.DONG, timeout=T)
+    await puppet.ding("after")  # the new driver drives the page
+    assert (await ding).data == "after"

@@ -80,6 +80,23 @@ def _transport(manager: Any) -> Any:
     return getattr(getattr(manager, "_client", None), "_transport", None)
 
 
+def driver_stopped(manager: Any) -> bool:
+    """True when the driver started by ``manager`` is stopped (SIGSTOP, a debugger): ``/proc``
+    says ``State: T``/``t``. Such a driver answers nothing, so every call through it hangs; this
+    tells it at once, without a round trip that would hang too."""
+    pid = getattr(getattr(_transport(manager), "_proc", None), "pid", None)
+    if not isinstance(pid, int):
+        return False
+    try:
+        status = (_PROC / str(pid) / "status").read_text()
+    except OSError:  # gone (its death is seen by the connection) or no /proc here
+        return False
+    for line in status.splitlines():
+        if line.startswith("State:"):
+            return line.split()[1:2] in (["T"], ["t"])
+    return False
+
+
 def kill_driver(manager: Any) -> None:
     """SIGKILL the driver started by ``manager`` (what ``async_playwright()`` returned) if it is
     still running: it may be frozen. Private Playwright attributes, read defensively: only used

@@ -32,7 +32,14 @@ from playwright.async_api import Error as PlaywrightError
 from ..browser.bridge import WEB_HOSTS, Bridge
 from ..browser.inject import build_init_script
 from ..browser.launcher import connect_browser, launch_chromium
-from ..browser.procs import kill_driver, kill_owned, new_owner_tag, owner_arg, watch_driver
+from ..browser.procs import (
+    driver_stopped,
+    kill_driver,
+    kill_owned,
+    new_owner_tag,
+    owner_arg,
+    watch_driver,
+)
 from ..errors import BrowserError
 from ..options import PuppetWebOptions
 
@@ -282,6 +289,30 @@ class PageSession:
         if playwright is self._playwright and not self.closing:
             self.driver_dead = True
             self._on_crash("playwright driver connection closed")
+
+    async def driver_answers(self, timeout: float) -> bool:
+        """False when our own Playwright driver is dead, stopped (``/proc``, at once) or gives no
+        answer within ``timeout`` to a round trip that touches no browser (an API request
+        context, made and disposed of in the driver alone). A frozen driver hangs every call,
+        CDP probes included, so it would otherwise pass for a frozen browser or a busy page.
+        True when the driver is not ours (nothing we could restart)."""
+        if self.driver_dead:
+            return False
+        playwright = self._playwright
+        if playwright is None or not self.owns_playwright:
+            return True
+        if driver_stopped(self._driver):
+            return False
+        try:
+            async with asyncio.timeout(timeout):
+                request = await playwright.request.new_context()
+                await request.dispose()
+        except TimeoutError:
+            return False
+        except PlaywrightError as exc:  # it answered, with an error: alive unless it just died
+            _log.debug("driver probe failed: %s", exc.message)
+            return not self.driver_dead
+        return True
 
     @property
     def browser(self) -> Browser | None:

@@ -11,7 +11,10 @@ The supervisor runs the heartbeat (a bridge call into the page) and decides what
   (its main thread runs again) brings the next heartbeat forward, so the end of a busy spell is
   seen at once rather than up to BUSY_MAX_INTERVAL later;
 - the browser does not answer either (frozen, SIGSTOP), or the Playwright driver's connection
-  closed: **dead**, recovered at once.
+  closed: **dead**, recovered at once;
+- the Playwright driver itself is stopped (``/proc`` state) or does not answer a round trip that
+  touches no browser: every call through it hangs, CDP probes too, so it is asked on its own and
+  recovered from the Playwright layer at once (killed, even stopped, and started again).
 
 Recovery escalates through layers, each bounded by ``recovery_timeout`` (asyncio.timeout, so a
 frozen browser cannot hold a reset forever): a new page in the same context; our own Chromium
@@ -160,8 +163,10 @@ class Supervisor:
     async def _missed_beat(self, exc: PuppetWebError, interval: float, wait: float) -> float:
         self._missed += 1
         _log.warning("heartbeat missed (%d): %s", self._missed, exc)
-        if self._page.driver_dead or not await self.browser_answers():
-            await self.recover(f"heartbeat missed, browser not answering: {exc}")
+        dead = await self._dead_layer()
+        if dead is not None:
+            what = "driver" if dead is Layer.PLAYWRIGHT else "browser"
+            await self.recover(f"heartbeat missed, {what} not answering: {exc}", dead)
             return interval
         if isinstance(exc, BridgeTimeout):  # no answer, no error: its main thread is blocked
             return await self._busy(interval, wait)
@@ -199,6 +204,19 @@ class Supervisor:
             return self._retry_wait
         self._retry_wait = GIVE_UP_RETRY[0]
         return interval
+
+    async def _dead_layer(self) -> Layer | None:
+        """Which layer is dead, or None when the browser answers (only the page is stuck).
+
+        The driver is asked on its own (``/proc`` state, then a round trip that touches no
+        browser), alongside the CDP probe: a frozen driver hangs the CDP probe as a frozen
+        Chromium does, and relaunching Chromium through that driver would hang as well."""
+        driver_ok, browser_ok = await asyncio.gather(
+            self._page.driver_answers(PROBE_TIMEOUT), self.browser_answers()
+        )
+        if not driver_ok:
+            return Layer.PLAYWRIGHT
+        return None if browser_ok else Layer.BROWSER
 
     async def browser_answers(self) -> bool:
         """True when the browser process answers over CDP (bounded by PROBE_TIMEOUT)."""
@@ -244,7 +262,8 @@ class Supervisor:
             layers = await self._layers(first)
             _log.warning("recovering from layer %s: %s", layers[0].value, reason)
             last: BaseException | None = None
-            for layer in layers:
+            while layers:
+                layer = layers.pop(0)
                 try:
                     async with asyncio.timeout(self.options.recovery_timeout):
                         await self._reopen(layer)
@@ -253,6 +272,10 @@ class Supervisor:
                 except Exception as exc:  # Playwright's own errors included
                     last = exc
                     _log.warning("reset layer %s failed: %r", layer.value, exc)
+                    if Layer.PLAYWRIGHT in layers and not await self._page.driver_answers(
+                        PROBE_TIMEOUT
+                    ):
+                        layers = [Layer.PLAYWRIGHT]  # the driver froze or died meanwhile
                     continue
                 self._succeeded()
                 self._emit(ResetEvent(reason=f"{reason} [{layer.value}]"))
@@ -270,12 +293,11 @@ class Supervisor:
         if self._page.owns_playwright:
             order.append(Layer.PLAYWRIGHT)
         if first is None:
-            if self._page.driver_dead:
-                first = Layer.PLAYWRIGHT
-            elif not await self.browser_answers():
-                first = Layer.BROWSER if Layer.BROWSER in order else Layer.PLAYWRIGHT
-            else:
+            first = Layer.PLAYWRIGHT if self._page.driver_dead else await self._dead_layer()
+            if first is None:
                 first = Layer.PAGE
+        if first is Layer.BROWSER and first not in order:
+            first = Layer.PLAYWRIGHT  # an endpoint's browser: reconnect with a new driver
         return order[order.index(first) :] if first in order else order
 
     async def _reopen(self, layer: Layer) -> None:
