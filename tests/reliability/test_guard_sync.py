@@ -24,15 +24,6 @@ def _errors(events: list[Any], kind: type[BaseException]) -> list[BaseException]
     return [e.error for e in events if isinstance(e, ErrorEvent) and isinstance(e.error, kind)]
 
 
-async def _until(check: Any, timeout: float = T) -> None:
-    """Await a condition on the sandbox's counters (they change as the page polls)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
-
-
 async def test_junk_items_in_a_sync_batch_cost_only_themselves(bot: PuppetWeb, sb: Sandbox) -> None:
     errors = record(bot, EventName.ERROR)
     w = sb.world
@@ -64,7 +55,7 @@ async def test_synccheck_1205_backs_off_reports_once_and_resumes(
     loop = asyncio.get_running_loop()
     rule = sb.faults.add("synccheck", retcode=1205)
     started = loop.time()
-    await _until(lambda: rule.fired >= 4)
+    await rule.wait_fired(4, timeout=T)
     elapsed = loop.time() - started
     sb.faults.remove(rule)
     # Without a back-off the client re-polls at once (~176 polls/s); with it 1 s, 2 s, 4 s

@@ -46,6 +46,8 @@ async def test_an_outage_is_reported_and_delivery_resumes_when_the_server_is_bac
         waited = len(stream.sent)
         stream.send(10)  # they wait on the server
         back = puppet.wait_for(EventName.CONNECTION_RESTORED, timeout=OUTAGE_S + T)
+        # The server stays unreachable for OUTAGE_S: this wait is the fault itself, not a
+        # wait for a result (the events and deliveries are awaited below).
         await asyncio.sleep(OUTAGE_S)
     finally:
         await sandbox.outage.end()

@@ -41,7 +41,9 @@ async def test_world_json_has_the_documented_shape(api: Any, box: Sandbox) -> No
     assert {"room_id", "topic", "members"} <= set(world["rooms"][0])
 
 
-async def test_messages_in_and_out(api: Any, box: Sandbox, bot: BareClient) -> None:
+async def test_messages_in_and_out(
+    api: Any, box: Sandbox, bot: BareClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with api.post(
         "/v1/messages", json={"from": "wxid_alice", "to": "bot", "text": "hi bot"}
     ) as r:
@@ -57,9 +59,19 @@ async def test_messages_in_and_out(api: Any, box: Sandbox, bot: BareClient) -> N
     [got] = (await next_sync(bot))["AddMsgList"]
     assert got["Content"].endswith(":<br/>in room")
 
-    # what the bot sent, awaited with wait=
+    # what the bot sent, awaited with wait=: the send happens only once the sandbox holds the
+    # GET (its wait on the world has begun), so the answer proves the hold was woken.
+    holding = asyncio.Event()
+    hold = box.world.wait_for_message
+
+    async def spy(*args: Any, **kwargs: Any) -> Any:
+        holding.set()
+        return await hold(*args, **kwargs)
+
+    monkeypatch.setattr(box.world, "wait_for_message", spy)
+
     async def later() -> None:
-        await asyncio.sleep(0)  # let the GET start holding first
+        await holding.wait()
         await bot.send_text(box.world.username_of("wxid_bob"), "from the bot")
 
     task = asyncio.create_task(later())

@@ -6,8 +6,9 @@ Decisions use a seeded RNG, so a failing run can be replayed with the same seed.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(slots=True, kw_only=True)
@@ -32,11 +33,29 @@ class Fault:
     ret: int | None = None
     drop_reply: bool = False
     fired: int = 0
+    # Set at every firing, so a test awaits the n-th one instead of polling ``fired``.
+    _fire: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     @property
     def spent(self) -> bool:
         """True once ``count`` firings happened."""
         return self.count is not None and self.fired >= self.count
+
+    def note_fired(self) -> None:
+        """Count one firing and wake :meth:`wait_fired`."""
+        self.fired += 1
+        self._fire.set()
+
+    async def wait_fired(self, n: int, timeout: float) -> None:
+        """Return once the rule fired ``n`` times in all.
+
+        Raises:
+            TimeoutError: fewer than ``n`` firings within ``timeout`` seconds.
+        """
+        async with asyncio.timeout(timeout):
+            while self.fired < n:
+                self._fire.clear()
+                await self._fire.wait()
 
 
 class Faults:
@@ -99,6 +118,6 @@ class Faults:
                 continue
             if rule.rate < 1.0 and self._rng.random() >= rule.rate:
                 continue
-            rule.fired += 1
+            rule.note_fired()
             return rule
         return None
