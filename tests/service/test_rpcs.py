@@ -14,6 +14,7 @@ import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -55,6 +56,35 @@ class Client:
         ) as stream:
             await stream.send_message(request, end=True)
             return await stream.recv_message()
+
+
+class EventStream:
+    """The service's event stream as a test reads it: every frame kept, awaited by type."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.frames: list[tuple[int, dict[str, Any]]] = []
+
+    async def until(self, kind: int) -> dict[str, Any]:
+        """Read frames until one of type ``kind`` arrives; its payload."""
+        async with asyncio.timeout(T):
+            while True:
+                frame = await self.stream.recv_message()
+                self.frames.append((frame.type, json.loads(frame.payload)))
+                if frame.type == kind:
+                    return self.frames[-1][1]
+
+
+@asynccontextmanager
+async def event_stream(client: Client) -> AsyncIterator[EventStream]:
+    """An open ``Puppet/Event`` stream, cancelled on the way out."""
+    stream: Any
+    async with client.channel.request(
+        "/wechaty.Puppet/Event", Cardinality.UNARY_STREAM, ev.EventRequest, ev.EventResponse
+    ) as stream:
+        await stream.send_message(ev.EventRequest(), end=True)
+        yield EventStream(stream)
+        await stream.cancel()
 
 
 @pytest.fixture
@@ -211,21 +241,8 @@ async def test_the_event_stream_carries_room_friendship_and_logout_events(
     room_w = world.room("1000001@chatroom")  # the bot owns it
     rid = world.username_of(room_w)
     member_w = next(m for m in room_w.members if m != world.bot.wxid)
-    frames: list[tuple[int, dict[str, Any]]] = []
-    stream: Any
-    async with client.channel.request(
-        "/wechaty.Puppet/Event", Cardinality.UNARY_STREAM, ev.EventRequest, ev.EventResponse
-    ) as stream:
-        await stream.send_message(ev.EventRequest(), end=True)
-
-        async def until(kind: int) -> dict[str, Any]:
-            async with asyncio.timeout(T):
-                while True:
-                    frame = await stream.recv_message()
-                    frames.append((frame.type, json.loads(frame.payload)))
-                    if frame.type == kind:
-                        return frames[-1][1]
-
+    async with event_stream(client) as events:
+        until, frames = events.until, events.frames
         await until(ev.EVENT_TYPE_READY)
         world.rename_room(room_w, member_w, "Topic From The World")
         topic = await until(ev.EVENT_TYPE_ROOM_TOPIC)
@@ -249,7 +266,6 @@ async def test_the_event_stream_carries_room_friendship_and_logout_events(
         served.sandbox.phone.logout()
         logout = await until(ev.EVENT_TYPE_LOGOUT)
         assert logout["contactId"] and "data" in logout
-        await stream.cancel()
 
 
 async def test_the_event_stream_carries_scan_room_invite_error_and_reset(
@@ -263,22 +279,9 @@ async def test_the_event_stream_carries_scan_room_invite_error_and_reset(
     service = PuppetService(puppet, token=TOKEN)
     await service.start("127.0.0.1", 0, None)
     client = Client(Served(service=service, puppet=puppet, sandbox=sandbox))
-    frames: list[tuple[int, dict[str, Any]]] = []
-    stream: Any
     try:
-        async with client.channel.request(
-            "/wechaty.Puppet/Event", Cardinality.UNARY_STREAM, ev.EventRequest, ev.EventResponse
-        ) as stream:
-            await stream.send_message(ev.EventRequest(), end=True)
-
-            async def until(kind: int) -> dict[str, Any]:
-                async with asyncio.timeout(T):
-                    while True:
-                        frame = await stream.recv_message()
-                        frames.append((frame.type, json.loads(frame.payload)))
-                        if frame.type == kind:
-                            return frames[-1][1]
-
+        async with event_stream(client) as events:
+            until, frames = events.until, events.frames
             await until(ev.EVENT_TYPE_HEARTBEAT)  # the server's "stream is up" frame
             await puppet.start()
             scan = await until(ev.EVENT_TYPE_SCAN)
@@ -305,7 +308,6 @@ async def test_the_event_stream_carries_scan_room_invite_error_and_reset(
             await puppet.page.close()  # the page is gone: the puppet resets
             reset = await until(ev.EVENT_TYPE_RESET)
             assert "page closed" in reset["data"], reset
-            await stream.cancel()
     finally:
         client.channel.close()
         await service.stop()
