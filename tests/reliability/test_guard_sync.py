@@ -75,8 +75,14 @@ async def test_webwxsync_1205_is_retried_after_a_back_off_not_a_stall(
     errors = record(bot, EventName.ERROR)
     sb.faults.add("webwxsync", ret=1205, count=3)
     arrived = bot.wait_for(EventName.MESSAGE, lambda e: e.payload.text == "through", timeout=T)
+    # The report and the message may come by different lanes, and under load the message can
+    # be handed on first (ordering waits 50 ms for a gap at most): await the report itself.
+    reported = bot.wait_for(
+        EventName.ERROR, lambda e: isinstance(e.error, SyncBackoffError), timeout=T
+    )
     sb.world.send_text(from_="wxid_alice", to=sb.world.bot, text="through")
     await arrived  # the client alone waits for its 40 s survive timer
+    await reported
     backoffs = _errors(errors, SyncBackoffError)
     assert [(e.op, e.ret) for e in backoffs] == [("webwxsync", 1205)]  # type: ignore[attr-defined]
 
